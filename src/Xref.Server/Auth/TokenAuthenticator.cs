@@ -1,0 +1,57 @@
+using System.Collections.Concurrent;
+using Dapper;
+using Microsoft.Extensions.Caching.Memory;
+using Xref.Storage;
+
+namespace Xref.Auth;
+
+/// <summary>
+/// Resolves a bearer token to its <see cref="Caller"/>. A lookup is cached for at most one second, so a
+/// revoked token stops working within a second on every node without a database round-trip per request.
+/// </summary>
+public sealed class TokenAuthenticator(Database database, IMemoryCache cache, TimeProvider clock, ILogger<TokenAuthenticator> logger)
+{
+    public static readonly TimeSpan CacheLifetime = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
+    private readonly ConcurrentDictionary<long, long> lastUsedWritten = new();
+
+    public async Task<Caller?> AuthenticateAsync(string? authorization, CancellationToken ct)
+    {
+        if (authorization is null || !authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return null;
+        var token = authorization["Bearer ".Length..].Trim();
+        if (token.Length is 0 or > 1024) return null;
+        // The cache key is the hash, never the token, so a heap dump shows no usable secret.
+        var hash = Tokens.Hash(token);
+        if (!cache.TryGetValue(hash, out Caller? caller))
+        {
+            var row = await database.ReadAsync(c => c.QuerySingleOrDefaultAsync<(long Id, long UserId, long AccountId, string Scope, bool AutoSubjects)?>("""
+                SELECT t.id, t.user_id, t.account_id, t.scope, a.auto_subjects
+                FROM api_tokens t JOIN accounts a ON a.id = t.account_id
+                WHERE t.token_hash = @hash AND t.revoked_at IS NULL
+                """,
+                new { hash }), ct);
+            caller = row is { } t ? new Caller(t.Id, t.UserId, t.AccountId, t.Scope == "write", t.AutoSubjects) : null;
+            cache.Set(hash, caller, CacheLifetime);
+        }
+        if (caller is not null) await TouchAsync(caller, ct);
+        return caller;
+    }
+
+    /// <summary>Records <c>last_used_at</c> at most once a minute per token per node: it is approximate by design.</summary>
+    private async Task TouchAsync(Caller caller, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().ToUnixTimeSeconds();
+        var last = lastUsedWritten.GetValueOrDefault(caller.TokenId);
+        if (now - last < LastUsedResolution.TotalSeconds || !lastUsedWritten.TryUpdate(caller.TokenId, now, last) && !lastUsedWritten.TryAdd(caller.TokenId, now))
+            return;
+        try
+        {
+            await database.WriteAsync((c, tx) => c.ExecuteAsync(
+                "UPDATE api_tokens SET last_used_at = @now WHERE id = @id", new { now, id = caller.TokenId }, tx), ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning(e, "Could not record last use of token {TokenId}", caller.TokenId);
+        }
+    }
+}

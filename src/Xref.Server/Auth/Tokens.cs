@@ -1,0 +1,24 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Xref.Auth;
+
+/// <summary>API tokens: generated with 256 random bits, stored only as their SHA-256 hash.</summary>
+public static class Tokens
+{
+    public const string Prefix = "xref_";
+
+    /// <summary>A new token: <c>xref_</c> and 43 base64url characters (256 bits).</summary>
+    public static string Generate() => Prefix + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))
+        .TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    /// <summary>Lower-case hex SHA-256 of the token's UTF-8 bytes: what the database stores and looks up.</summary>
+    public static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+
+    /// <summary>Seed tokens are taken as given when they are 1–256 printable ASCII characters.</summary>
+    public static bool IsAcceptable(string? token) =>
+        token is { Length: >= 1 and <= 256 } && token.All(c => c is >= '!' and <= '~');
+}
+
+/// <summary>Who is calling: the token's user and account, and whether it may write.</summary>
+public sealed record Caller(long TokenId, long UserId, long AccountId, bool CanWrite, bool AutoSubjects);

@@ -1,0 +1,30 @@
+using Dapper;
+using Xref.Storage;
+using Xref.Wire;
+
+namespace Xref.Hosting;
+
+/// <summary><c>/health</c> (the process is up) and <c>/ready</c> (the database answers); both anonymous.</summary>
+public static class HealthApi
+{
+    public static void MapHealth(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/health", () => Results.Text("{\"status\":\"ok\"}", Envelope.JsonContentType)).ExcludeFromDescription();
+        app.MapGet("/ready", Ready).ExcludeFromDescription();
+    }
+
+    public static async Task<IResult> Ready(Database database, CancellationToken ct)
+    {
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(TimeSpan.FromSeconds(2));
+            await database.ReadAsync(c => c.ExecuteScalarAsync<int>(new CommandDefinition("SELECT 1", cancellationToken: timeout.Token)), timeout.Token);
+            return Results.Text("{\"status\":\"ready\"}", Envelope.JsonContentType);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            throw ApiException.Unavailable("The database is not answering.");
+        }
+    }
+}

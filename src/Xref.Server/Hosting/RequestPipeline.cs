@@ -1,0 +1,40 @@
+using System.Text.RegularExpressions;
+
+namespace Xref.Hosting;
+
+/// <summary>
+/// Routing as Rails does it (wire contract §1), applied before ASP.NET routing: repeated slashes collapse,
+/// a trailing slash and a <c>.json</c> suffix on <c>/api/v1/</c> paths are ignored, PATCH is PUT.
+/// Also gives every response an <c>X-Request-Id</c>.
+/// </summary>
+public static partial class RequestPipeline
+{
+    public const string RequestIdHeader = "X-Request-Id";
+
+    public static IApplicationBuilder UseRailsRouting(this IApplicationBuilder app) => app.Use((context, next) =>
+    {
+        var request = context.Request;
+        var path = request.Path.Value ?? "/";
+        if (path.Contains("//", StringComparison.Ordinal)) path = RepeatedSlashes().Replace(path, "/");
+        if (path.Length > 1 && path.EndsWith('/')) path = path.TrimEnd('/');
+        if (path.StartsWith("/api/v1/", StringComparison.Ordinal) && path.EndsWith(".json", StringComparison.Ordinal))
+            path = path[..^".json".Length];
+        request.Path = path.Length == 0 ? "/" : path;
+        if (HttpMethods.IsPatch(request.Method)) request.Method = HttpMethods.Put;
+        return next(context);
+    });
+
+    public static IApplicationBuilder UseRequestId(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        var sent = context.Request.Headers[RequestIdHeader].ToString();
+        var id = sent.Length is > 0 and <= 128 && sent.All(c => c is >= '!' and <= '~') ? sent : Guid.NewGuid().ToString("N");
+        context.TraceIdentifier = id;
+        context.Response.Headers[RequestIdHeader] = id;
+        var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Xref.Requests");
+        using (logger.BeginScope(new Dictionary<string, object> { ["RequestId"] = id }))
+            await next(context);
+    });
+
+    [GeneratedRegex("/{2,}")]
+    private static partial Regex RepeatedSlashes();
+}

@@ -1,0 +1,48 @@
+using Microsoft.Extensions.Options;
+using Xref.Auth;
+using Xref.ExternalReferences;
+using Xref.Seeding;
+using Xref.Storage;
+using Xref.Subjects;
+
+namespace Xref.Hosting;
+
+/// <summary>Service registration and the HTTP pipeline, so <c>Program.cs</c> stays wiring only.</summary>
+public static class XrefServices
+{
+    public static IServiceCollection AddXref(this IServiceCollection services)
+    {
+        services.AddSingleton(sp => Options.Create(XrefOptions.From(sp.GetRequiredService<IConfiguration>())));
+        services.AddSingleton(sp => new Database(DatabaseUrl.Parse(sp.GetRequiredService<IOptions<XrefOptions>>().Value.Database)));
+        services.AddSingleton(TimeProvider.System);
+        services.AddMemoryCache();
+        services.AddSingleton<Migrator>();
+        services.AddSingleton<SeedApplier>();
+        services.AddSingleton<DemoAccount>();
+        services.AddSingleton<TokenAuthenticator>();
+        services.AddSingleton<SubjectStore>();
+        services.AddSingleton<ExternalReferenceStore>();
+        services.AddHostedService<StartupTasks>();
+        services.AddOpenApi();
+        services.AddCors();
+        return services;
+    }
+
+    public static WebApplication UseXref(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<IOptions<XrefOptions>>().Value;
+        app.UseRequestId();
+        app.UseMiddleware<ErrorHandling>();
+        app.UseRailsRouting();
+        app.UseRouting();
+        if (options.CorsOrigins is { Length: > 0 } origins)
+            app.UseCors(cors => cors.WithOrigins(origins.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+                .WithHeaders("Authorization", "Content-Type").AllowAnyMethod());
+
+        app.MapHealth();
+        app.MapOpenApi();
+        var api = app.MapGroup("/api/v1").AddEndpointFilter<TokenFilter>();
+        api.MapExternalReferences();
+        return app;
+    }
+}

@@ -1,0 +1,23 @@
+using Xref.Hosting;
+using Xref.Seeding;
+
+var arguments = XrefOptions.NormalizeArguments(args);
+var builder = WebApplication.CreateBuilder(arguments);
+// XREF_DATABASE, XREF_SEED, ... are the environment form of --database, --seed, ...; the command line still wins.
+builder.Configuration.AddEnvironmentVariables("XREF_").AddCommandLine(arguments);
+builder.Services.AddXref();
+
+var app = builder.Build().UseXref();
+try
+{
+    app.Run();
+    return 0;
+}
+catch (Exception e) when (e is SeedException or FormatException)
+{
+    Console.Error.WriteLine($"xref: {e.Message}");
+    return 1;
+}
+
+/// <summary>The entry point, visible to the tests' WebApplicationFactory.</summary>
+public partial class Program;

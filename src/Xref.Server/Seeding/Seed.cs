@@ -1,0 +1,146 @@
+using System.Text.Json;
+using Xref.Auth;
+using Xref.Subjects;
+
+namespace Xref.Seeding;
+
+/// <summary>A seed file's problem, with the place it was found (file and JSON path).</summary>
+public sealed class SeedException(string message) : Exception(message);
+
+public sealed record SeedToken(string Token, string Scope);
+public sealed record SeedUser(long Id, string? FullName, string? EmailAddress, string? Headline, string? PhotoPath, IReadOnlyList<SeedToken> Tokens);
+public sealed record SeedSubject(string Type, long Id, string Attributes);
+public sealed record SeedAccount(long Id, string Name, bool AutoSubjects, IReadOnlyList<SeedUser> Users, IReadOnlyList<SeedSubject> Subjects);
+
+/// <summary>
+/// A parsed and fully validated seed file (see README "Seed file"). Parsing finds every structural
+/// problem before anything is written, so a bad file changes nothing.
+/// </summary>
+public sealed record Seed(IReadOnlyList<SeedAccount> Accounts)
+{
+    public static Seed Parse(string json, string fileName)
+    {
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(json, new JsonDocumentOptions { AllowDuplicateProperties = false, MaxDepth = 64 });
+        }
+        catch (JsonException e)
+        {
+            throw new SeedException($"{fileName}: not valid JSON: {e.Message}");
+        }
+        using (doc)
+        {
+            var reader = new Reader(fileName);
+            var root = doc.RootElement;
+            var accounts = reader.Array(root, "accounts", "$", required: true)
+                .Select((a, i) => reader.Account(a, $"$.accounts[{i}]")).ToList();
+            CheckUnique(fileName, accounts.Select((a, i) => (Key: a.Id.ToString(), Place: $"$.accounts[{i}]")), "account id");
+            CheckUnique(fileName, accounts.SelectMany((a, i) => a.Users.Select((u, j) => (Key: u.Id.ToString(), Place: $"$.accounts[{i}].users[{j}]"))), "user id");
+            CheckUnique(fileName, accounts.SelectMany((a, i) => a.Subjects.Select(s => (Key: $"{s.Type} {s.Id}", Place: $"$.accounts[{i}].subjects.{s.Type}"))), "subject");
+            var owners = new Dictionary<string, long>();
+            foreach (var account in accounts)
+                foreach (var user in account.Users)
+                    foreach (var token in user.Tokens)
+                        if (owners.TryGetValue(token.Token, out var owner) && owner != user.Id)
+                            throw new SeedException($"{fileName}: user {user.Id}: a token is listed for users {owner} and {user.Id}; a token belongs to one user.");
+                        else owners[token.Token] = user.Id;
+            return new Seed(accounts);
+        }
+    }
+
+    private static void CheckUnique(string fileName, IEnumerable<(string Key, string Place)> items, string what)
+    {
+        var seen = new Dictionary<string, string>();
+        foreach (var (key, place) in items)
+        {
+            if (seen.TryGetValue(key, out var first))
+                throw new SeedException($"{fileName}: {place}: duplicate {what} {key} (already given at {first}); ids are global, each may appear once.");
+            seen[key] = place;
+        }
+    }
+
+    private sealed class Reader(string fileName)
+    {
+        private SeedException Error(string place, string message) => new($"{fileName}: {place}: {message}");
+
+        public IEnumerable<JsonElement> Array(JsonElement parent, string name, string place, bool required = false)
+        {
+            if (parent.ValueKind != JsonValueKind.Object) throw Error(place, "must be an object.");
+            if (!parent.TryGetProperty(name, out var value))
+                return required ? throw Error(place, $"'{name}' is missing.") : [];
+            if (value.ValueKind != JsonValueKind.Array) throw Error($"{place}.{name}", "must be an array.");
+            return value.EnumerateArray().ToList();
+        }
+
+        private long Id(JsonElement obj, string place)
+        {
+            if (obj.ValueKind != JsonValueKind.Object) throw Error(place, "must be an object.");
+            if (!obj.TryGetProperty("id", out var id) || id.ValueKind != JsonValueKind.Number || !id.TryGetInt64(out var value) || value < 1)
+                throw Error(place, "'id' must be a positive integer.");
+            return value;
+        }
+
+        private string? String(JsonElement obj, string name, string place, bool required = false)
+        {
+            if (!obj.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+                return required ? throw Error(place, $"'{name}' is required.") : null;
+            return value.ValueKind == JsonValueKind.String ? value.GetString() : throw Error(place, $"'{name}' must be a string.");
+        }
+
+        public SeedAccount Account(JsonElement a, string place)
+        {
+            var id = Id(a, place);
+            var name = String(a, "name", place, required: true)!;
+            var autoSubjects = a.TryGetProperty("auto_subjects", out var auto) && auto.ValueKind == JsonValueKind.True;
+            var users = Array(a, "users", place).Select((u, i) => User(u, $"{place}.users[{i}]")).ToList();
+            var subjects = new List<SeedSubject>();
+            if (a.TryGetProperty("subjects", out var byType))
+            {
+                if (byType.ValueKind != JsonValueKind.Object) throw Error($"{place}.subjects", "must be an object of type name → list of subjects.");
+                foreach (var group in byType.EnumerateObject())
+                {
+                    var typePlace = $"{place}.subjects.{group.Name}";
+                    var type = SubjectTypes.Find(group.Name)
+                        ?? throw Error(typePlace, $"unknown subject type '{group.Name}'; one of {SubjectTypes.NameList}.");
+                    if (type.Table != SubjectTable.Subjects)
+                        throw Error(typePlace, $"{type.Name} cannot be seeded as a subject: " +
+                            (type.Name == "User" ? "list users under 'users'." : "status reports are created through the API."));
+                    subjects.AddRange(Array(byType, group.Name, $"{place}.subjects").Select((s, i) => Subject(type, s, $"{typePlace}[{i}]")));
+                }
+            }
+            return new SeedAccount(id, name, autoSubjects, users, subjects);
+        }
+
+        private SeedUser User(JsonElement u, string place)
+        {
+            var tokens = Array(u, "tokens", place).Select((t, i) =>
+            {
+                var tokenPlace = $"{place}.tokens[{i}]";
+                if (t.ValueKind != JsonValueKind.Object) throw Error(tokenPlace, "must be an object with 'token' and 'scope'.");
+                var token = String(t, "token", tokenPlace, required: true)!;
+                if (!Tokens.IsAcceptable(token)) throw Error(tokenPlace, "'token' must be 1 to 256 printable ASCII characters without spaces.");
+                var scope = String(t, "scope", tokenPlace, required: true)!;
+                if (scope is not ("read" or "write")) throw Error(tokenPlace, $"'scope' must be read or write, not '{scope}'.");
+                return new SeedToken(token, scope);
+            }).ToList();
+            return new SeedUser(Id(u, place), String(u, "full_name", place), String(u, "email_address", place),
+                String(u, "headline", place), String(u, "photo_path", place), tokens);
+        }
+
+        private SeedSubject Subject(SubjectType type, JsonElement s, string place)
+        {
+            var id = Id(s, place);
+            using var buffer = new MemoryStream();
+            using (var json = new Utf8JsonWriter(buffer))
+            {
+                json.WriteStartObject();
+                foreach (var property in s.EnumerateObject())
+                    if (property.Name is not ("id" or "created_at" or "updated_at"))
+                        property.WriteTo(json);
+                json.WriteEndObject();
+            }
+            return new SeedSubject(type.Name, id, System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+        }
+    }
+}

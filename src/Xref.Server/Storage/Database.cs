@@ -1,0 +1,87 @@
+using System.Data;
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace Xref.Storage;
+
+/// <summary>
+/// The process's one handle on its database: opens connections and runs write transactions.
+/// The few SQL differences between SQLite and PostgreSQL live in <see cref="SqlDialect"/>.
+/// </summary>
+public sealed class Database : IAsyncDisposable
+{
+    private readonly NpgsqlDataSource? postgres;
+    private readonly string? sqliteConnectionString;
+
+    // SQLite allows one writer at a time; queueing writers here instead of in busy_timeout keeps
+    // 32 concurrent upserts from spinning on SQLITE_BUSY (busy_timeout stays as a backstop for other processes).
+    private readonly SemaphoreSlim sqliteWriter = new(1, 1);
+
+    public Database(DatabaseUrl url)
+    {
+        Url = url;
+        Dialect = SqlDialect.For(url.Kind);
+        if (url.Kind == DatabaseKind.Postgres)
+            postgres = new NpgsqlDataSourceBuilder(url.ConnectionString).Build();
+        else
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(new SqliteConnectionStringBuilder(url.ConnectionString).DataSource)!);
+            sqliteConnectionString = url.ConnectionString;
+        }
+    }
+
+    public DatabaseUrl Url { get; }
+    public SqlDialect Dialect { get; }
+    public DatabaseKind Kind => Url.Kind;
+
+    public async Task<DbConnection> OpenAsync(CancellationToken ct = default)
+    {
+        if (postgres is not null) return await postgres.OpenConnectionAsync(ct);
+        var connection = new SqliteConnection(sqliteConnectionString);
+        await connection.OpenAsync(ct);
+        using var pragma = connection.CreateCommand();
+        // NORMAL is durable across process crashes in WAL mode; see README "Durability".
+        pragma.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;";
+        await pragma.ExecuteNonQueryAsync(ct);
+        return connection;
+    }
+
+    /// <summary>Runs <paramref name="work"/> in one transaction (BEGIN IMMEDIATE on SQLite) and commits it.</summary>
+    public async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct = default)
+    {
+        var locked = false;
+        if (Kind == DatabaseKind.Sqlite)
+        {
+            await sqliteWriter.WaitAsync(ct);
+            locked = true;
+        }
+        try
+        {
+            await using var connection = await OpenAsync(ct);
+            await using var transaction = connection is SqliteConnection sqlite
+                ? sqlite.BeginTransaction(deferred: false)
+                : await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
+            var result = await work(connection, transaction);
+            await transaction.CommitAsync(CancellationToken.None);
+            return result;
+        }
+        finally
+        {
+            if (locked) sqliteWriter.Release();
+        }
+    }
+
+    public async Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken ct = default)
+    {
+        await using var connection = await OpenAsync(ct);
+        return await work(connection);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (postgres is not null) await postgres.DisposeAsync();
+        else SqliteConnection.ClearAllPools();
+        sqliteWriter.Dispose();
+    }
+}

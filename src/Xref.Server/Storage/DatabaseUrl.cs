@@ -1,0 +1,74 @@
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace Xref.Storage;
+
+public enum DatabaseKind { Sqlite, Postgres }
+
+/// <summary>
+/// The <c>--database</c> value: <c>sqlite:&lt;path&gt;</c>, <c>postgres://user[:password]@host[:port]/db[?k=v]</c>
+/// or an Npgsql connection string, turned into a provider connection string.
+/// </summary>
+public sealed record DatabaseUrl(DatabaseKind Kind, string ConnectionString, string Display)
+{
+    public const string Default = "sqlite:./data/xref.db";
+
+    public static DatabaseUrl Parse(string? value)
+    {
+        value = string.IsNullOrWhiteSpace(value) ? Default : value.Trim();
+        if (value.StartsWith("sqlite:", StringComparison.OrdinalIgnoreCase))
+        {
+            var path = value["sqlite:".Length..];
+            if (path.StartsWith("//", StringComparison.Ordinal)) path = path[2..];
+            if (path.Length == 0) throw new FormatException("--database sqlite: needs a file path, such as sqlite:./data/xref.db.");
+            var full = Path.GetFullPath(path);
+            var builder = new SqliteConnectionStringBuilder
+            {
+                DataSource = full,
+                Mode = SqliteOpenMode.ReadWriteCreate,
+                Cache = SqliteCacheMode.Private,
+                Pooling = true,
+                DefaultTimeout = 30,
+            };
+            return new DatabaseUrl(DatabaseKind.Sqlite, builder.ToString(), "sqlite:" + full);
+        }
+        if (value.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) || value.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase))
+            return FromPostgresUrl(value);
+        if (value.Contains('='))
+        {
+            var builder = new NpgsqlConnectionStringBuilder(value);
+            return new DatabaseUrl(DatabaseKind.Postgres, builder.ConnectionString, Describe(builder));
+        }
+        throw new FormatException($"--database '{value}' is neither sqlite:<path>, a postgres:// URL nor an Npgsql connection string.");
+    }
+
+    private static DatabaseUrl FromPostgresUrl(string value)
+    {
+        if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || string.IsNullOrEmpty(uri.Host))
+            throw new FormatException("--database postgres URL must look like postgres://user[:password]@host[:port]/dbname.");
+        var builder = new NpgsqlConnectionStringBuilder
+        {
+            Host = uri.Host,
+            Port = uri.IsDefaultPort || uri.Port <= 0 ? 5432 : uri.Port,
+            Database = Uri.UnescapeDataString(uri.AbsolutePath.TrimStart('/')),
+        };
+        if (uri.UserInfo.Length > 0)
+        {
+            var parts = uri.UserInfo.Split(':', 2);
+            builder.Username = Uri.UnescapeDataString(parts[0]);
+            if (parts.Length == 2) builder.Password = Uri.UnescapeDataString(parts[1]);
+        }
+        foreach (var pair in uri.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var kv = pair.Split('=', 2);
+            var key = Uri.UnescapeDataString(kv[0]);
+            var val = kv.Length == 2 ? Uri.UnescapeDataString(kv[1]) : "";
+            try { builder[key] = val; }
+            catch (ArgumentException) { throw new FormatException($"--database: '{key}' is not a connection option Npgsql knows."); }
+        }
+        return new DatabaseUrl(DatabaseKind.Postgres, builder.ConnectionString, Describe(builder));
+    }
+
+    /// <summary>For logs and messages: never includes the password.</summary>
+    private static string Describe(NpgsqlConnectionStringBuilder b) => $"postgres://{b.Username}@{b.Host}:{b.Port}/{b.Database}";
+}

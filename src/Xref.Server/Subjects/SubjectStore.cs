@@ -1,0 +1,77 @@
+using System.Data.Common;
+using Dapper;
+using Xref.Storage;
+using Xref.Wire;
+
+namespace Xref.Subjects;
+
+/// <summary>Reads subjects for <c>include=subject</c> and checks that a subject exists in an account.</summary>
+public sealed class SubjectStore(Database database)
+{
+    /// <summary>
+    /// SQL condition true when subject (@subject_type, @subject_id) belongs to @account_id; used inside the
+    /// upsert so the check and the write are one statement.
+    /// </summary>
+    public static string ExistsCondition(SubjectType type) => type.Table switch
+    {
+        SubjectTable.Users => "EXISTS (SELECT 1 FROM users WHERE id = @subject_id AND account_id = @account_id)",
+        SubjectTable.StatusReports => "EXISTS (SELECT 1 FROM status_reports WHERE id = @subject_id AND account_id = @account_id)",
+        _ => "EXISTS (SELECT 1 FROM subjects WHERE type = @subject_type AND id = @subject_id AND account_id = @account_id)",
+    };
+
+    /// <summary>The account owning a subject, or null when no account has it.</summary>
+    public static Task<long?> OwnerAsync(DbConnection connection, DbTransaction? tx, SubjectType type, long id) =>
+        connection.ExecuteScalarAsync<long?>(type.Table switch
+        {
+            SubjectTable.Users => "SELECT account_id FROM users WHERE id = @id",
+            SubjectTable.StatusReports => "SELECT account_id FROM status_reports WHERE id = @id",
+            _ => "SELECT account_id FROM subjects WHERE type = @type AND id = @id",
+        }, new { type = type.Name, id }, tx);
+
+    /// <summary>Creates a bare subject in the account if no account has it (<c>--auto-subjects</c>).</summary>
+    public static Task CreateIfMissingAsync(DbConnection connection, DbTransaction tx, long accountId, SubjectType type, long id, long now) =>
+        connection.ExecuteAsync("""
+            INSERT INTO subjects (type, id, account_id, attributes, created_at, updated_at)
+            VALUES (@type, @id, @accountId, '{}', @now, @now)
+            ON CONFLICT (type, id) DO NOTHING
+            """, new { type = type.Name, id, accountId, now }, tx);
+
+    /// <summary>The subjects of one type with these ids in the account, rendered for includes.</summary>
+    public async Task<IReadOnlyList<IWireRecord>> FindAsync(DbConnection connection, long accountId, SubjectType type, IReadOnlyCollection<long> ids)
+    {
+        if (ids.Count == 0) return [];
+        var dialect = database.Dialect;
+        var parameters = new { accountId, type = type.Name, ids = dialect.IdsParameter(ids) };
+        switch (type.Table)
+        {
+            case SubjectTable.Users:
+                return [.. await UserQueries.FindAsync(connection, dialect, accountId, ids)];
+            case SubjectTable.StatusReports:
+                return [];
+            default:
+                var rows = await connection.QueryAsync<(string Type, long Id, string Attributes, long CreatedAt, long UpdatedAt)>(
+                    $"""
+                    SELECT type, id, attributes, created_at, updated_at FROM subjects
+                    WHERE account_id = @accountId AND type = @type AND {dialect.InIds("id", "@ids")}
+                    ORDER BY id
+                    """, parameters);
+                return [.. rows.Select(r => new SubjectRecord(r.Type, r.Id, r.Attributes, r.CreatedAt, r.UpdatedAt))];
+        }
+    }
+}
+
+/// <summary>User lookups shared by subject includes and creator/updater includes.</summary>
+public static class UserQueries
+{
+    public static async Task<IReadOnlyList<UserRecord>> FindAsync(DbConnection connection, SqlDialect dialect, long accountId, IReadOnlyCollection<long> ids)
+    {
+        if (ids.Count == 0) return [];
+        var rows = await connection.QueryAsync<(long Id, string? FullName, string? EmailAddress, string? Headline, string? PhotoPath)>(
+            $"""
+            SELECT id, full_name, email_address, headline, photo_path FROM users
+            WHERE account_id = @accountId AND {dialect.InIds("id", "@ids")}
+            ORDER BY id
+            """, new { accountId, ids = dialect.IdsParameter(ids) });
+        return [.. rows.Select(r => new UserRecord(r.Id, r.FullName, r.EmailAddress, r.Headline, r.PhotoPath))];
+    }
+}

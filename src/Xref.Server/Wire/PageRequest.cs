@@ -1,0 +1,78 @@
+using System.Globalization;
+
+namespace Xref.Wire;
+
+/// <summary>
+/// Paging as Brainstem does it (wire contract §3): <c>page</c>/<c>per_page</c> with clamping,
+/// or <c>limit</c>+<c>offset</c> when both are given; never an error.
+/// </summary>
+public readonly record struct PageRequest(long PageNumber, int PageSize, long Offset, int Limit)
+{
+    public const int DefaultPageSize = 20;
+    public const int MaxPageSize = 200;
+
+    public static PageRequest Parse(QueryValues query)
+    {
+        var pageSize = ParseNumber(query["per_page"]) switch
+        {
+            null or <= 0 => DefaultPageSize,
+            > MaxPageSize => MaxPageSize,
+            var n => (int)n,
+        };
+        var page = ParseNumber(query["page"]) is { } p && p >= 1 ? p : 1;
+        if (ParseNumber(query["limit"]) is { } limit && ParseNumber(query["offset"]) is { } offset)
+            return new PageRequest(page, pageSize, Math.Max(0, offset), (int)Math.Clamp(limit, 1, MaxPageSize));
+        var skip = page - 1 > (long.MaxValue / pageSize) ? long.MaxValue : (page - 1) * pageSize;
+        return new PageRequest(page, pageSize, skip, pageSize);
+    }
+
+    public PageMeta Meta(long count) => PageMeta.For(count, PageNumber, PageSize);
+
+    /// <summary>An optionally signed integer; numbers beyond 64 bits saturate instead of failing.</summary>
+    private static long? ParseNumber(string? raw)
+    {
+        if (raw is null) return null;
+        raw = raw.Trim();
+        var negative = raw.StartsWith('-');
+        var digits = raw.TrimStart('+', '-');
+        if (digits.Length == 0 || !digits.All(char.IsAsciiDigit)) return null;
+        if (!long.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var value)) value = long.MaxValue;
+        return negative ? -value : value;
+    }
+}
+
+/// <summary><c>order=field:direction</c>: an unknown field gives the default; only lowercase <c>desc</c> descends.</summary>
+public readonly record struct OrderRequest(string Field, bool Descending)
+{
+    public static OrderRequest Parse(string? raw, IReadOnlyCollection<string> fields, OrderRequest fallback)
+    {
+        if (raw is null) return fallback;
+        var colon = raw.IndexOf(':');
+        var field = colon < 0 ? raw : raw[..colon];
+        if (!fields.Contains(field)) return fallback;
+        return new OrderRequest(field, colon >= 0 && raw[(colon + 1)..] == "desc");
+    }
+}
+
+/// <summary><c>only=5,6,7</c>: digit-only tokens, duplicates removed. Null when the parameter is absent.</summary>
+public static class OnlyIds
+{
+    public static long[]? Parse(string? raw) => raw?.Split(',')
+        .Where(token => token.Length > 0 && token.All(char.IsAsciiDigit))
+        .Select(token => long.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : -1)
+        .Where(id => id > 0)
+        .Distinct()
+        .ToArray();
+}
+
+/// <summary><c>include=a,b</c>: exact, case-sensitive names; unknown names are ignored by the caller.</summary>
+public sealed class IncludeSet(IEnumerable<string> names)
+{
+    private readonly HashSet<string> names = [.. names];
+
+    public bool Contains(string name) => names.Contains(name);
+
+    /// <summary>The query string wins over the body's <c>include</c>.</summary>
+    public static IncludeSet Parse(string? fromQuery, string? fromBody = null) =>
+        new((fromQuery ?? fromBody ?? "").Split(','));
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The whole test suite, on SQLite and on a throwaway PostgreSQL cluster this script starts and removes.
+# Ends with the totals alone on a line: "N passed, M failed". Exits non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+results=$(mktemp -d /tmp/xref-test-results.XXXXXX)
+trap 'rm -rf "$results"' EXIT
+
+status=0
+scripts/with-postgres.sh dotnet test Xref.slnx -c Release \
+  --logger "trx;LogFileName=results.trx" --logger "console;verbosity=minimal" \
+  --results-directory "$results" "$@" || status=$?
+
+trx=$(find "$results" -name '*.trx' | head -n 1)
+if [[ -z "$trx" ]]; then
+  echo "test.sh: no test results were written (build failure?)" >&2
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+counters=$(grep -o '<Counters [^>]*>' "$trx")
+passed=$(sed -E 's/.* passed="([0-9]+)".*/\1/' <<<"$counters")
+failed=$(sed -E 's/.* failed="([0-9]+)".*/\1/' <<<"$counters")
+errors=$(sed -E 's/.* error="([0-9]+)".*/\1/' <<<"$counters")
+failed=$((failed + errors))
+if [[ $status -ne 0 && $failed -eq 0 ]]; then failed=1; fi
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 && $status -eq 0 ]]

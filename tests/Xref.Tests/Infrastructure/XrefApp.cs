@@ -1,0 +1,95 @@
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Xref.Storage;
+
+namespace Xref.Tests.Infrastructure;
+
+/// <summary>
+/// The real Xref server in process (WebApplicationFactory) on its own fresh database, with the standard test
+/// seed applied and a manual clock. Dispose it to drop the database.
+/// </summary>
+public sealed class XrefApp : WebApplicationFactory<Program>
+{
+    public const string AcmeWrite = "acme-write-token";
+    public const string AcmeRead = "acme-read-token";
+    public const string OtherWrite = "other-write-token";
+
+    /// <summary>Account 1 (Acme) and account 2 (Globex), with subjects of several types each.</summary>
+    public const string StandardSeed = """
+        {"accounts": [
+          {"id": 1, "name": "Acme Consulting",
+           "users": [{"id": 10, "full_name": "Ada Admin", "email_address": "ada@acme.example", "headline": "Ops", "photo_path": null,
+                      "tokens": [{"token": "acme-write-token", "scope": "write"}, {"token": "acme-read-token", "scope": "read"}]},
+                     {"id": 11, "full_name": "Bob Builder", "email_address": "bob@acme.example",
+                      "tokens": []}],
+           "subjects": {"Workspace": [{"id": 100, "title": "Website relaunch", "description": "New site", "creator_id": 10},
+                                      {"id": 101, "title": "ERP migration"}],
+                        "Story": [{"id": 200, "title": "Design review"}, {"id": 201, "title": "Build"}],
+                        "TimeEntry": [{"id": 300}],
+                        "Invoice": [{"id": 400, "name": "November", "amount_in_cents": 120000}]}},
+          {"id": 2, "name": "Globex",
+           "users": [{"id": 20, "full_name": "Gil Globex", "email_address": "gil@globex.example",
+                      "tokens": [{"token": "other-write-token", "scope": "write"}]}],
+           "subjects": {"Workspace": [{"id": 900, "title": "Globex secret"}], "Story": [{"id": 901, "title": "Other story"}]}}
+        ]}
+        """;
+
+    private readonly TestDatabase database;
+    private readonly string? seedPath;
+    private readonly Dictionary<string, string?> settings;
+
+    public ManualClock Clock { get; } = new();
+
+    private XrefApp(TestDatabase database, string? seedPath, Dictionary<string, string?> settings)
+    {
+        this.database = database;
+        this.seedPath = seedPath;
+        this.settings = settings;
+    }
+
+    public TestDatabase TestDatabase => database;
+
+    /// <summary>Starts Xref on a fresh database of <paramref name="kind"/> ("sqlite" or "postgres").</summary>
+    public static async Task<XrefApp> StartAsync(string kind, string? seed = StandardSeed, Dictionary<string, string?>? settings = null)
+    {
+        var database = await TestDatabase.CreateAsync(kind);
+        string? seedPath = null;
+        if (seed is not null)
+        {
+            seedPath = Path.Combine(Path.GetTempPath(), $"xref-seed-{Guid.NewGuid():N}.json");
+            await File.WriteAllTextAsync(seedPath, seed);
+        }
+        var app = new XrefApp(database, seedPath, settings ?? []);
+        _ = app.Server; // start now, so start-up failures surface here
+        return app;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseSetting("database", database.Url);
+        builder.UseSetting("seed", seedPath ?? "");
+        foreach (var (key, value) in settings) builder.UseSetting(key, value);
+        builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock)));
+    }
+
+    /// <summary>A client that sends <paramref name="token"/> as its bearer token (none when null).</summary>
+    public HttpClient Client(string? token = AcmeWrite)
+    {
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        if (token is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    /// <summary>The server's own database handle, for asserting what was stored.</summary>
+    public Database Database => Services.GetRequiredService<Database>();
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await database.DisposeAsync();
+        if (seedPath is not null) File.Delete(seedPath);
+    }
+}

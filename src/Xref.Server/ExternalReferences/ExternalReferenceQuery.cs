@@ -1,26 +1,18 @@
+using Xref.Storage;
 using Xref.Subjects;
 using Xref.Wire;
 
 namespace Xref.ExternalReferences;
 
 /// <summary>The filters, order and paging of <c>GET /external_references</c> (seed 002, contract §3 and §5).</summary>
-public sealed record ExternalReferenceQuery(
-    SubjectType SubjectType, long? SubjectId, bool MatchNothing, IReadOnlyDictionary<string, string> Exact,
-    IReadOnlyList<(string Column, string Op, long Value)> Times, long[]? Only, OrderRequest Order, PageRequest Page)
+public sealed record ExternalReferenceQuery(SubjectType SubjectType, QueryValues Values, OrderRequest Order, PageRequest Page, long[]? Only)
 {
     public static readonly string[] OrderFields = ["created_at", "last_synced_at"];
     public static readonly OrderRequest DefaultOrder = new("last_synced_at", Descending: true);
 
     /// <summary>String filters, each an exact, case-sensitive match on the column of the same name.</summary>
-    private static readonly string[] EqualityFilters =
+    private static readonly string[] ExactFilters =
         ["service_name", "service_model", "service_model_ref", "status", "external_status", "external_message"];
-
-    private static readonly (string Parameter, string Column, string Op)[] TimeFilters =
-    [
-        ("created_after", "created_at", ">"), ("created_before", "created_at", "<"),
-        ("updated_after", "updated_at", ">"), ("updated_before", "updated_at", "<"),
-        ("last_synced_after", "last_synced_at", ">"), ("last_synced_before", "last_synced_at", "<"),
-    ];
 
     public static ExternalReferenceQuery Parse(QueryValues query)
     {
@@ -28,25 +20,23 @@ public sealed record ExternalReferenceQuery(
             ?? throw ApiException.BadParameter("subject_type", $"subject_type is required; one of {SubjectTypes.NameList}.");
         var type = SubjectTypes.Find(typeName)
             ?? throw ApiException.BadParameter("subject_type", $"subject_type must be one of {SubjectTypes.NameList}, not \"{typeName}\".");
+        return new ExternalReferenceQuery(type, query,
+            OrderRequest.Parse(query["order"], OrderFields, DefaultOrder), PageRequest.Parse(query), OnlyIds.Parse(query["only"]));
+    }
 
+    /// <summary>The WHERE clause for the caller's account; date filters that do not parse throw 400 here.</summary>
+    public WhereClause Where(SqlDialect dialect, long accountId)
+    {
+        var where = new WhereClause(dialect, "account_id", accountId).Equal("subject_type", SubjectType.Name);
         // Wire contract §8: a non-numeric subject_id matches nothing rather than failing.
-        long? subjectId = null;
-        var matchNothing = false;
-        if (query["subject_id"] is { } rawSubject)
+        if (Values["subject_id"] is { } subjectId)
         {
-            if (rawSubject.All(char.IsAsciiDigit) && long.TryParse(rawSubject, out var id)) subjectId = id;
-            else matchNothing = true;
+            if (long.TryParse(subjectId, System.Globalization.NumberStyles.None, null, out var id)) where.Equal("subject_id", id);
+            else where.Nothing();
         }
-
-        var equals = new Dictionary<string, string>();
-        foreach (var name in EqualityFilters)
-            if (query[name] is { } value) equals[name] = value;
-
-        var times = new List<(string, string, long)>();
-        foreach (var (parameter, column, op) in TimeFilters)
-            if (query.Timestamp(parameter, isUpperBound: op == "<") is { } bound) times.Add((column, op, bound));
-
-        return new ExternalReferenceQuery(type, subjectId, matchNothing, equals, times, OnlyIds.Parse(query["only"]),
-            OrderRequest.Parse(query["order"], OrderFields, DefaultOrder), PageRequest.Parse(query));
+        foreach (var column in ExactFilters) where.Equal(column, Values[column]);
+        foreach (var (column, op, bound) in DateRangeFilters.Parse(Values, "created", "updated", "last_synced"))
+            where.Compare(column, op, bound);
+        return where.InIds("id", Only);
     }
 }

@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Text;
 using Dapper;
 using Xref.Auth;
 using Xref.Storage;
@@ -77,57 +76,10 @@ public sealed class ExternalReferenceStore(Database database, TimeProvider clock
             "DELETE FROM external_references WHERE id = @id AND account_id = @accountId", new { id, accountId }, tx), ct) > 0;
 
     /// <summary>The page of references the query asks for, and the exact count of all that match.</summary>
-    public async Task<(long Count, List<ExternalReference> Page)> ListAsync(long accountId, ExternalReferenceQuery query, CancellationToken ct)
+    public Task<(long Count, List<ExternalReference> Page)> ListAsync(long accountId, ExternalReferenceQuery query, CancellationToken ct)
     {
-        var (where, parameters) = Where(accountId, query);
-        if (where is null) return (0, []);
-        var direction = query.Order.Descending ? "DESC" : "ASC";
-        var paging = query.Only is null ? "LIMIT @limit OFFSET @offset" : "";
-        parameters.Add("limit", query.Page.Limit);
-        parameters.Add("offset", query.Page.Offset);
-        return await database.ReadAsync(async c =>
-        {
-            var count = await c.ExecuteScalarAsync<long>($"SELECT COUNT(*) FROM external_references WHERE {where}", parameters);
-            var page = new List<ExternalReference>();
-            if (count == 0) return (count, page);
-            await using var reader = await c.ExecuteReaderAsync($"""
-                SELECT {ExternalReference.Columns} FROM external_references WHERE {where}
-                ORDER BY {query.Order.Field} {direction}, id ASC {paging}
-                """, parameters);
-            while (await reader.ReadAsync(ct)) page.Add(ExternalReference.Read(reader));
-            return (count, page);
-        }, ct);
-    }
-
-    /// <summary>The WHERE clause from whitelisted column names; every value is a parameter. Null: nothing can match.</summary>
-    private (string? Sql, DynamicParameters Parameters) Where(long accountId, ExternalReferenceQuery query)
-    {
-        var parameters = new DynamicParameters();
-        if (query.MatchNothing || query.Only is { Length: 0 }) return (null, parameters);
-        var sql = new StringBuilder("account_id = @account_id AND subject_type = @subject_type");
-        parameters.Add("account_id", accountId);
-        parameters.Add("subject_type", query.SubjectType.Name);
-        if (query.SubjectId is { } subjectId)
-        {
-            sql.Append(" AND subject_id = @subject_id");
-            parameters.Add("subject_id", subjectId);
-        }
-        foreach (var (column, value) in query.Exact)
-        {
-            sql.Append($" AND {column} = @{column}");
-            parameters.Add(column, value);
-        }
-        var n = 0;
-        foreach (var (column, op, bound) in query.Times)
-        {
-            sql.Append($" AND {column} {op} @t{n}");
-            parameters.Add($"t{n++}", bound);
-        }
-        if (query.Only is { } only)
-        {
-            sql.Append(" AND ").Append(database.Dialect.InIds("id", "@only"));
-            parameters.Add("only", database.Dialect.IdsParameter(only));
-        }
-        return (sql.ToString(), parameters);
+        var where = query.Where(database.Dialect, accountId);
+        return database.ReadAsync(c => PagedSelect.RunAsync(c, "external_references", ExternalReference.Columns, where,
+            query.Order, query.Page, paged: query.Only is null, ExternalReference.Read, ct), ct);
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Xref.Auth;
 using Xref.ExternalReferences;
 using Xref.Seeding;
+using Xref.StatusReports;
 using Xref.Storage;
 using Xref.Subjects;
 
@@ -22,6 +23,7 @@ public static class XrefServices
         services.AddSingleton<TokenAuthenticator>();
         services.AddSingleton<SubjectStore>();
         services.AddSingleton<ExternalReferenceStore>();
+        services.AddSingleton<StatusReportStore>();
         services.AddHostedService<StartupTasks>();
         services.AddOpenApi();
         services.AddCors();
@@ -43,6 +45,7 @@ public static class XrefServices
         app.MapOpenApi();
         var api = app.MapGroup("/api/v1").AddEndpointFilter<TokenFilter>();
         api.MapExternalReferences();
+        api.MapStatusReports();
         return app;
     }
 }

@@ -47,7 +47,7 @@ public sealed class SubjectStore(Database database)
             case SubjectTable.Users:
                 return [.. await UserQueries.FindAsync(connection, dialect, accountId, ids)];
             case SubjectTable.StatusReports:
-                return [];
+                return [.. await StatusReports.StatusReportStore.FindManyAsync(connection, dialect, accountId, ids)];
             default:
                 var rows = await connection.QueryAsync<(string Type, long Id, string Attributes, long CreatedAt, long UpdatedAt)>(
                     $"""

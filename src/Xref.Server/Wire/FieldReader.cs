@@ -41,13 +41,13 @@ public sealed class FieldReader(JsonObject attributes, string pathPrefix = "")
         };
         if (node is JsonObject or JsonArray)
         {
-            Fail(name, $"{name} must be a string, not {Describe(node)}.");
+            Fail(name, $"{Path(name)} must be a string, not {Describe(node)}.");
             return Optional<string?>.Absent;
         }
         if (text is { Length: 0 }) text = null;
         if (text is not null && text.Length > maxLength)
         {
-            Fail(name, $"{name} is too long ({text.Length} characters; the maximum is {maxLength}).");
+            Fail(name, $"{Path(name)} is too long ({text.Length} characters; the maximum is {maxLength}).");
             return Optional<string?>.Absent;
         }
         return Optional<string?>.Of(text);
@@ -61,7 +61,7 @@ public sealed class FieldReader(JsonObject attributes, string pathPrefix = "")
         if (Errors.Count > errorsBefore) return null;
         if (string.IsNullOrWhiteSpace(field.Value))
         {
-            Fail(name, $"{name} is required and can't be blank.");
+            Fail(name, $"{Path(name)} is required and can't be blank.");
             return null;
         }
         return field.Value;
@@ -82,7 +82,7 @@ public sealed class FieldReader(JsonObject attributes, string pathPrefix = "")
         } : null;
         if (parsed is not { } number || number < min || number > max)
         {
-            Fail(name, $"{name} must be an integer from {min} to {max} (a number or a string of digits), not {Describe(node)}.");
+            Fail(name, $"{Path(name)} must be an integer from {min} to {max} (a number or a string of digits), not {Describe(node)}.");
             return Optional<long?>.Absent;
         }
         return Optional<long?>.Of(number);
@@ -93,7 +93,7 @@ public sealed class FieldReader(JsonObject attributes, string pathPrefix = "")
         var errorsBefore = Errors.Count;
         var field = Integer(name, min, max);
         if (Errors.Count == errorsBefore && field.Value is null)
-            Fail(name, $"{name} is required.");
+            Fail(name, $"{Path(name)} is required.");
         return field.Value;
     }
 
@@ -119,7 +119,7 @@ public sealed class FieldReader(JsonObject attributes, string pathPrefix = "")
                 case "false" or "0" or "f": return Optional<bool?>.Of(false);
             }
         }
-        Fail(name, $"{name} must be true or false, not {Describe(node)}.");
+        Fail(name, $"{Path(name)} must be true or false, not {Describe(node)}.");
         return Optional<bool?>.Absent;
     }
 
@@ -131,7 +131,7 @@ public sealed class FieldReader(JsonObject attributes, string pathPrefix = "")
         if (Errors.Count > errorsBefore || field.Value is null) return field;
         if (!allowed.Contains(field.Value))
         {
-            Fail(name, $"{name} must be one of {string.Join(", ", allowed)}, not \"{field.Value}\".");
+            Fail(name, $"{Path(name)} must be one of {string.Join(", ", allowed)}, not \"{field.Value}\".");
             return Optional<string?>.Absent;
         }
         return field;

@@ -1,0 +1,64 @@
+using System.Text;
+using Dapper;
+
+namespace Xref.Storage;
+
+/// <summary>
+/// Builds a WHERE clause from column names the caller chose from a fixed list; every value becomes a
+/// parameter, so no request text ever reaches the SQL. It always starts with the caller's account.
+/// </summary>
+public sealed class WhereClause
+{
+    private readonly StringBuilder sql = new();
+    private readonly SqlDialect dialect;
+    private int next;
+
+    public WhereClause(SqlDialect dialect, string accountColumn, long accountId)
+    {
+        this.dialect = dialect;
+        sql.Append(accountColumn).Append(" = @account_id");
+        Parameters.Add("account_id", accountId);
+    }
+
+    public DynamicParameters Parameters { get; } = new();
+
+    /// <summary>True when a filter can match no row (<c>only=</c> with no valid id, a non-numeric id filter).</summary>
+    public bool MatchesNothing { get; private set; }
+
+    public WhereClause Nothing()
+    {
+        MatchesNothing = true;
+        return this;
+    }
+
+    /// <summary>Adds a parameter and returns its name (with the @).</summary>
+    public string Parameter(object? value)
+    {
+        var name = $"p{next++}";
+        Parameters.Add(name, value);
+        return "@" + name;
+    }
+
+    /// <summary><c>AND column = value</c>, skipped when value is null.</summary>
+    public WhereClause Equal(string column, object? value) => value is null ? this : And($"{column} = {Parameter(value)}");
+
+    /// <summary><c>AND column op value</c> for a date bound (op is &lt; or &gt;).</summary>
+    public WhereClause Compare(string column, string op, long value) => And($"{column} {op} {Parameter(value)}");
+
+    /// <summary><c>AND column IN (ids)</c>; null adds nothing, an empty list matches nothing.</summary>
+    public WhereClause InIds(string column, IReadOnlyCollection<long>? ids)
+    {
+        if (ids is null) return this;
+        if (ids.Count == 0) return Nothing();
+        return And(dialect.InIds(column, Parameter(dialect.IdsParameter(ids))));
+    }
+
+    /// <summary>A condition written by the caller (an EXISTS sub-query) whose values went through <see cref="Parameter"/>.</summary>
+    public WhereClause And(string condition)
+    {
+        sql.Append(" AND ").Append(condition);
+        return this;
+    }
+
+    public override string ToString() => sql.ToString();
+}

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Data.Common;
 using Microsoft.Extensions.Options;
 using Xref.Auth;
@@ -50,7 +51,9 @@ public static class ExternalReferencesApi
     public static async Task<IResult> Delete(string id, HttpContext http, ExternalReferenceStore store, CancellationToken ct)
     {
         var caller = TokenFilter.CallerOf(http);
-        if (!long.TryParse(id, out var referenceId) || !await store.DeleteAsync(caller.AccountId, referenceId, ct))
+        // Digits only: " 1", "+1" or "1_000" name no record (long.TryParse alone would accept the first two).
+        if (!long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var referenceId)
+            || !await store.DeleteAsync(caller.AccountId, referenceId, ct))
             throw ApiException.NotFound();
         return Results.NoContent();
     }

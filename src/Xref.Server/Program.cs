@@ -1,7 +1,10 @@
+using Xref.Cli;
 using Xref.Hosting;
 using Xref.Seeding;
 
 var arguments = XrefOptions.NormalizeArguments(args);
+if (XrefCli.IsCommand(arguments)) return await XrefCli.RunAsync(arguments);
+
 var builder = WebApplication.CreateBuilder(arguments);
 // XREF_DATABASE, XREF_SEED, ... are the environment form of --database, --seed, ...; the command line still wins.
 builder.Configuration.AddEnvironmentVariables("XREF_").AddCommandLine(arguments);
@@ -10,7 +13,7 @@ builder.Services.AddXref();
 var app = builder.Build().UseXref();
 try
 {
-    app.Run();
+    await app.RunAsync();
     return 0;
 }
 catch (Exception e) when (e is SeedException or FormatException)

@@ -17,6 +17,8 @@ public sealed record ExternalReference(
         "id, account_id, subject_type, subject_id, service_name, service_model, service_model_ref, status, " +
         "external_link, external_status, external_message, locked, created_at, updated_at, last_synced_at";
 
+    public const int ColumnCount = 15;
+
     /// <summary>Set when <c>include=subject</c> was asked: the subject's collection key for <c>subject_ref</c>.</summary>
     public string? SubjectKey { get; init; }
 
@@ -32,6 +34,21 @@ public sealed record ExternalReference(
     public void Write(Utf8JsonWriter json)
     {
         json.WriteStartObject();
+        WriteFields(json);
+        if (SubjectKey is not null)
+        {
+            json.WriteStartObject("subject_ref");
+            json.WriteString("key", SubjectKey);
+            json.WriteString("id", WireValues.Id(SubjectId));
+            json.WriteEndObject();
+        }
+        json.WriteString("id", WireId);
+        json.WriteEndObject();
+    }
+
+    /// <summary>The attributes without <c>id</c> and associations: shared by the API and <c>xref export</c>.</summary>
+    public void WriteFields(Utf8JsonWriter json)
+    {
         json.WriteString("subject_type", SubjectType);
         json.WriteNumber("subject_id", SubjectId);
         json.WriteString("service_name", ServiceName);
@@ -45,14 +62,5 @@ public sealed record ExternalReference(
         json.WriteTimestamp("last_synced_at", LastSyncedAt);
         json.WriteTimestamp("created_at", CreatedAt);
         json.WriteTimestamp("updated_at", UpdatedAt);
-        if (SubjectKey is not null)
-        {
-            json.WriteStartObject("subject_ref");
-            json.WriteString("key", SubjectKey);
-            json.WriteString("id", WireValues.Id(SubjectId));
-            json.WriteEndObject();
-        }
-        json.WriteString("id", WireId);
-        json.WriteEndObject();
     }
 }

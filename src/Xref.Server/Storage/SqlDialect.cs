@@ -24,6 +24,11 @@ public sealed class SqlDialect
         ? ids.ToArray()
         : System.Text.Json.JsonSerializer.Serialize(ids);
 
+    /// <summary>After rows were inserted with explicit ids: moves PostgreSQL's identity past them (SQLite needs nothing).</summary>
+    public string? SyncIdentitySql(string table) => Kind == DatabaseKind.Postgres
+        ? $"SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST((SELECT COALESCE(MAX(id), 0) FROM {table}), 1))"
+        : null;
+
     /// <summary>Folder of this dialect's numbered migration files (embedded resources).</summary>
     public string MigrationFolder => Kind == DatabaseKind.Postgres ? "postgres" : "sqlite";
 }

@@ -1,0 +1,86 @@
+using System.CommandLine;
+using Microsoft.Extensions.Logging.Abstractions;
+using Xref.Storage;
+
+namespace Xref.Cli;
+
+/// <summary>
+/// The operator commands of the <c>xref</c> binary (accounts, users, tokens, import, export). Without one of
+/// them the binary runs the server. <c>--database</c> is accepted anywhere on the command line.
+/// </summary>
+public static class XrefCli
+{
+    private static readonly string[] CommandNames = ["accounts", "users", "tokens", "import", "export", "migrate"];
+
+    /// <summary>True when the first word that is not an option (or an option's value) names a command.</summary>
+    public static bool IsCommand(string[] args)
+    {
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (args[i].StartsWith('-'))
+            {
+                if (!args[i].Contains('=')) i++; // skip the option's value
+                continue;
+            }
+            return CommandNames.Contains(args[i]);
+        }
+        return false;
+    }
+
+    public static readonly Option<string?> DatabaseOption = new("--database")
+    {
+        Description = "sqlite:<path>, postgres://user[:password]@host[:port]/db, or an Npgsql connection string (default: XREF_DATABASE, then sqlite:./data/xref.db)",
+        Recursive = true,
+    };
+
+    public static Task<int> RunAsync(string[] args)
+    {
+        var root = new RootCommand("Xref: the Kantata OX External References API, self-hosted. Without a command, runs the server.");
+        root.Options.Add(DatabaseOption);
+        root.Subcommands.Add(AccountCommands.Accounts());
+        root.Subcommands.Add(AccountCommands.Users());
+        root.Subcommands.Add(TokenCommands.Commands());
+        root.Subcommands.Add(DataCommands.Import());
+        root.Subcommands.Add(DataCommands.Export());
+        root.Subcommands.Add(Migrate());
+        return root.Parse(args).InvokeAsync();
+    }
+
+    /// <summary>Opens the database named by <c>--database</c> (or XREF_DATABASE) and brings its schema up to date.</summary>
+    public static async Task<Database> OpenDatabaseAsync(ParseResult parse, CancellationToken ct)
+    {
+        var url = DatabaseUrl.Parse(parse.GetValue(DatabaseOption) ?? Environment.GetEnvironmentVariable("XREF_DATABASE"));
+        var database = new Database(url);
+        await new Migrator(database, NullLogger<Migrator>.Instance).MigrateAsync(ct);
+        return database;
+    }
+
+    /// <summary>Runs a command body, turning expected failures into a message and exit code 1.</summary>
+    public static async Task<int> GuardAsync(Func<Task<int>> body)
+    {
+        try
+        {
+            return await body();
+        }
+        catch (Exception e) when (e is CliException or FormatException or IOException)
+        {
+            Console.Error.WriteLine($"xref: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static Command Migrate()
+    {
+        var command = new Command("migrate", "Apply pending schema migrations and exit (the server also does this at start-up).");
+        command.SetAction((parse, ct) => GuardAsync(async () =>
+        {
+            await using var database = await OpenDatabaseAsync(parse, ct);
+            Console.Out.WriteLine($"{database.Url.Display}: schema up to date.");
+            return 0;
+        }));
+        return command;
+    }
+}
+
+/// <summary>A command failed for a reason the operator can fix; the message says which.</summary>
+public sealed class CliException(string message) : Exception(message);

@@ -45,9 +45,10 @@ public sealed class FieldReader(JsonObject attributes, string pathPrefix = "")
             return Optional<string?>.Absent;
         }
         if (text is { Length: 0 }) text = null;
-        if (text is not null && text.Length > maxLength)
+        // Length in characters (Unicode scalar values), as Rails and PostgreSQL count it, not UTF-16 units.
+        if (text is not null && text.Length > maxLength && text.EnumerateRunes().Count() is var length && length > maxLength)
         {
-            Fail(name, $"{Path(name)} is too long ({text.Length} characters; the maximum is {maxLength}).");
+            Fail(name, $"{Path(name)} is too long ({length} characters; the maximum is {maxLength}).");
             return Optional<string?>.Absent;
         }
         return Optional<string?>.Of(text);

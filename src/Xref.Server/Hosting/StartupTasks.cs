@@ -11,13 +11,14 @@ namespace Xref.Hosting;
 /// A failure stops start-up with a message naming the problem.
 /// </summary>
 public sealed class StartupTasks(Database database, Migrator migrator, SeedApplier seeds, DemoAccount demo,
-    IOptions<XrefOptions> options, IServer server, ILogger<StartupTasks> logger) : IHostedLifecycleService
+    IOptions<XrefOptions> options, RateLimits.Configured rateLimits, IServer server, ILogger<StartupTasks> logger) : IHostedLifecycleService
 {
     private string? demoToken;
 
     public async Task StartingAsync(CancellationToken ct)
     {
-        logger.LogInformation("Using database {Database}", database.Url.Display);
+        logger.LogInformation("Using database {Database}; rate limit {RateLimit}", database.Url.Display,
+            rateLimits.Setting is { } limit ? $"{limit.PermitsPerSecond}/s, burst {limit.Burst}, per token" : "off");
         await migrator.MigrateAsync(ct);
         if (options.Value.Seed is { } seed)
             await seeds.ApplyFileAsync(seed, ct);

@@ -26,6 +26,9 @@ public sealed class XrefOptions
     /// <summary><c>--cors-origins</c>: comma-separated origins allowed by CORS; empty turns CORS off.</summary>
     public string? CorsOrigins { get; set; }
 
+    /// <summary><c>--rate-limit</c>: <c>permits/burst</c> per token per node (default 50/200), or <c>off</c>.</summary>
+    public string? RateLimit { get; set; }
+
     public static XrefOptions From(IConfiguration config)
     {
         string? Get(string name) => config[name] ?? config[name.Replace('-', '_')];
@@ -38,6 +41,7 @@ public sealed class XrefOptions
             AutoSubjects = Flag("auto-subjects"),
             MaxBodyBytes = long.TryParse(Get("max-body-bytes"), out var max) && max > 0 ? max : 1024 * 1024,
             CorsOrigins = Get("cors-origins"),
+            RateLimit = Get("rate-limit"),
         };
     }
 

@@ -13,6 +13,7 @@ public static class XrefServices
 {
     public static IServiceCollection AddXref(this IServiceCollection services)
     {
+        services.AddXrefRateLimits();
         services.AddSingleton(sp => Options.Create(XrefOptions.From(sp.GetRequiredService<IConfiguration>())));
         services.AddSingleton(sp => new Database(DatabaseUrl.Parse(sp.GetRequiredService<IOptions<XrefOptions>>().Value.Database)));
         services.AddSingleton(TimeProvider.System);
@@ -37,13 +38,14 @@ public static class XrefServices
         app.UseMiddleware<ErrorHandling>();
         app.UseRailsRouting();
         app.UseRouting();
+        app.UseRateLimiter();
         if (options.CorsOrigins is { Length: > 0 } origins)
             app.UseCors(cors => cors.WithOrigins(origins.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
                 .WithHeaders("Authorization", "Content-Type").AllowAnyMethod());
 
         app.MapHealth();
         app.MapOpenApi();
-        var api = app.MapGroup("/api/v1").AddEndpointFilter<TokenFilter>();
+        var api = app.MapGroup("/api/v1").AddEndpointFilter<TokenFilter>().RequireRateLimiting(RateLimits.PolicyName);
         api.MapExternalReferences();
         api.MapStatusReports();
         return app;

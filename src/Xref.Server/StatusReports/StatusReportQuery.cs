@@ -44,13 +44,14 @@ public sealed record StatusReportQuery(QueryValues Values, OrderRequest Order, P
         where.InIds("id", Only);
 
         // Every external_reference_* filter applies to the same reference: "a report with a jira reference that failed".
+        if (ReferenceFilters.Any(f => Values[f.Parameter] is { } v && WhereClause.CannotBeStored(v))) where.Nothing();
         var conditions = ReferenceFilters
-            .Where(f => Values[f.Parameter] is not null)
+            .Where(f => Values[f.Parameter] is { } v && !WhereClause.CannotBeStored(v))
             .Select(f => $"er.{f.Column} = {where.Parameter(Values[f.Parameter])}")
             .ToList();
         if (Values["external_reference_service_model_refs"] is { } refs)
         {
-            var list = refs.Split(',').Where(r => r.Length > 0).Distinct().Take(MaxServiceModelRefs).ToList();
+            var list = refs.Split(',').Where(r => r.Length > 0 && !WhereClause.CannotBeStored(r)).Distinct().Take(MaxServiceModelRefs).ToList();
             conditions.Add(list.Count == 0 ? "1 = 0" : $"er.service_model_ref IN ({string.Join(", ", list.Select(r => where.Parameter(r)))})");
         }
         if (conditions.Count > 0) where.And($"EXISTS ({ReferencesOfReport} AND {string.Join(" AND ", conditions)})");
@@ -60,7 +61,7 @@ public sealed record StatusReportQuery(QueryValues Values, OrderRequest Order, P
             case "true": where.And($"EXISTS ({ReferencesOfReport})"); break;
             case "false": where.And($"NOT EXISTS ({ReferencesOfReport})"); break;
         }
-        if (Values["without_external_reference_service_name"] is { } without)
+        if (Values["without_external_reference_service_name"] is { } without && !WhereClause.CannotBeStored(without))
             where.And($"NOT EXISTS ({ReferencesOfReport} AND er.service_name = {where.Parameter(without)})");
         return where;
     }

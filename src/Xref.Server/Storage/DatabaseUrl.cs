@@ -36,7 +36,7 @@ public sealed record DatabaseUrl(DatabaseKind Kind, string ConnectionString, str
             return FromPostgresUrl(value);
         if (value.Contains('='))
         {
-            var builder = new NpgsqlConnectionStringBuilder(value);
+            var builder = WithTimeouts(new NpgsqlConnectionStringBuilder(value), value);
             return new DatabaseUrl(DatabaseKind.Postgres, builder.ConnectionString, Describe(builder));
         }
         throw new FormatException($"--database '{value}' is neither sqlite:<path>, a postgres:// URL nor an Npgsql connection string.");
@@ -66,7 +66,21 @@ public sealed record DatabaseUrl(DatabaseKind Kind, string ConnectionString, str
             try { builder[key] = val; }
             catch (ArgumentException) { throw new FormatException($"--database: '{key}' is not a connection option Npgsql knows."); }
         }
-        return new DatabaseUrl(DatabaseKind.Postgres, builder.ConnectionString, Describe(builder));
+        return new DatabaseUrl(DatabaseKind.Postgres, WithTimeouts(builder, uri.Query).ConnectionString, Describe(builder));
+    }
+
+    /// <summary>
+    /// Unless the operator chose otherwise, fail fast when PostgreSQL is down, so a request answers 503 within
+    /// seconds instead of hanging (Npgsql's defaults are 15 s to connect and 30 s per command).
+    /// </summary>
+    private static NpgsqlConnectionStringBuilder WithTimeouts(NpgsqlConnectionStringBuilder builder, string given)
+    {
+        if (!given.Contains("timeout", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.Timeout = 3;
+            builder.CommandTimeout = 5;
+        }
+        return builder;
     }
 
     /// <summary>For logs and messages: never includes the password.</summary>

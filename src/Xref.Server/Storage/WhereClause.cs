@@ -40,7 +40,15 @@ public sealed class WhereClause
     }
 
     /// <summary><c>AND column = value</c>, skipped when value is null.</summary>
-    public WhereClause Equal(string column, object? value) => value is null ? this : And($"{column} = {Parameter(value)}");
+    public WhereClause Equal(string column, object? value) => value switch
+    {
+        null => this,
+        string text when CannotBeStored(text) => Nothing(),
+        _ => And($"{column} = {Parameter(value)}"),
+    };
+
+    /// <summary>No stored string contains NUL (writes refuse it, PostgreSQL cannot hold it): such a filter matches nothing.</summary>
+    public static bool CannotBeStored(string value) => value.Contains('\0');
 
     /// <summary><c>AND column op value</c> for a date bound (op is &lt; or &gt;).</summary>
     public WhereClause Compare(string column, string op, long value) => And($"{column} {op} {Parameter(value)}");

@@ -45,6 +45,12 @@ public sealed class FieldReader(JsonObject attributes, string pathPrefix = "")
             return Optional<string?>.Absent;
         }
         if (text is { Length: 0 }) text = null;
+        // PostgreSQL text cannot hold NUL; refusing it on both databases keeps them identical.
+        if (text is not null && text.Contains('\0'))
+        {
+            Fail(name, $"{Path(name)} must not contain NUL (\\u0000) characters.");
+            return Optional<string?>.Absent;
+        }
         // Length in characters (Unicode scalar values), as Rails and PostgreSQL count it, not UTF-16 units.
         if (text is not null && text.Length > maxLength && text.EnumerateRunes().Count() is var length && length > maxLength)
         {

@@ -47,6 +47,8 @@ public static class RackForm
                 bytes.Add(Convert.ToByte(encoded.Substring(i + 1, 2), 16));
                 i += 2;
             }
+            else if (c == '%')
+                throw ApiException.BadBody($"The form body has a malformed percent-escape near '{encoded[i..Math.Min(encoded.Length, i + 3)]}'; encode '%' as %25.");
             else bytes.Add((byte)c);
         }
         try { return StrictUtf8.GetString(bytes.ToArray()); }

@@ -65,6 +65,10 @@ public static class RequestBody
 
     private static JsonObject ParseJson(byte[] bytes)
     {
+        // JsonNode reads property names lazily; checking all of the text up front keeps an invalid name from
+        // surfacing later as an exception in a handler.
+        if (!System.Text.Unicode.Utf8.IsValid(bytes))
+            throw ApiException.BadBody("The JSON body is not valid UTF-8.");
         JsonNode? node;
         try
         {

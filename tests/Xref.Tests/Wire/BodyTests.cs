@@ -389,7 +389,7 @@ public sealed class BodyTests
             ("https://a.example/x\ny", control),
             ("java\tscript:alert(1)", control),
             ("\njavascript:alert(1)", control),
-            ("https://a.example/\u0000", control),
+            ("https://a.example/\u0000", "external_link must not contain NUL (\\u0000) characters."),
             ("https://a.example/\u007f", control),
             ("https://a.example/\u0085", control),
         ];

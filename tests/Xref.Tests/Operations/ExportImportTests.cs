@@ -1,0 +1,92 @@
+using System.Net;
+using Xref.Tests.Infrastructure;
+
+namespace Xref.Tests.Operations;
+
+public sealed class ExportImportTests
+{
+    private const string Upsert = "/api/v1/external_references/create_or_update";
+
+    [Theory, AllDatabases]
+    public async Task Export_then_import_restores_ids_timestamps_and_statuses_exactly(string db)
+    {
+        await using var source = await XrefApp.StartAsync(db);
+        var client = source.Client();
+        foreach (var (type, id, service, status) in new[] { ("Workspace", 100, "jira", "failed"), ("Story", 200, "jira", "successful"), ("Workspace", 101, "qb", "pending") })
+        {
+            var response = await client.PostJson(Upsert, $$$"""
+                {"external_reference": {"subject_type": "{{{type}}}", "subject_id": {{{id}}}, "service_name": "{{{service}}}", "service_model": "m",
+                 "service_model_ref": "r-{{{id}}}", "status": "{{{status}}}", "external_link": "https://x.example/{{{id}}}", "locked": true, "external_message": "m\n\"quoted\""}}
+                """);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            source.Clock.Advance(TimeSpan.FromSeconds(7));
+        }
+        Assert.Equal(HttpStatusCode.NoContent, (await client.DeleteAsync("/api/v1/external_references/2")).StatusCode);
+        await client.PostJson(Upsert, """{"external_reference": {"subject_type": "Story", "subject_id": 201, "service_name": "jira", "service_model": "m", "service_model_ref": "x"}}""");
+
+        var file = Path.GetTempFileName();
+        try
+        {
+            var export = await XrefProcess.RunAsync("export", "--account", "1", "--output", file, "--database", source.TestDatabase.Url);
+            Assert.Equal((0, "exported 3 references"), (export.ExitCode, export.Error.Trim()));
+            var exported = await File.ReadAllTextAsync(file);
+
+            await using var target = await XrefApp.StartAsync(db);
+            var import = await XrefProcess.RunAsync("import", file, "--database", target.TestDatabase.Url);
+            Assert.Equal(0, import.ExitCode);
+            Assert.Contains("references: 3 created, 0 updated, 0 rejected", import.Out);
+
+            var again = Path.GetTempFileName();
+            await XrefProcess.RunAsync("export", "--output", again, "--database", target.TestDatabase.Url);
+            Assert.Equal(exported, await File.ReadAllTextAsync(again));
+            File.Delete(again);
+
+            var listed = await (await target.Client().GetAsync("/api/v1/external_references?subject_type=Workspace&order=created_at:asc")).Content.ReadAsStringAsync();
+            var original = await (await client.GetAsync("/api/v1/external_references?subject_type=Workspace&order=created_at:asc")).Content.ReadAsStringAsync();
+            JsonAssert.Equal(original, listed);
+
+            // A new reference after the restore gets an id after the restored ones.
+            var next = await JsonAssert.StatusAsync(await target.Client().PostJson(Upsert,
+                """{"external_reference": {"subject_type": "TimeEntry", "subject_id": 300, "service_name": "jira", "service_model": "m", "service_model_ref": "x"}}"""), HttpStatusCode.OK);
+            Assert.Equal("5", next["results"]![0]!["id"]!.GetValue<string>());
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Theory, AllDatabases]
+    public async Task Import_reports_every_rejected_line_and_keeps_the_good_ones(string db)
+    {
+        await using var app = await XrefApp.StartAsync(db);
+        var file = Path.GetTempFileName();
+        await File.WriteAllLinesAsync(file,
+        [
+            """{"subject_type": "Workspace", "subject_id": 100, "service_name": "jira", "service_model": "issue", "service_model_ref": "A", "last_synced_at": "2025-03-04T05:06:07.9Z"}""",
+            """{"subject_type": "Workspace", "subject_id": 900, "service_name": "jira", "service_model": "issue", "service_model_ref": "B"}""",
+            "{oops",
+            "",
+            """{"subject_type": "Workspace", "subject_id": 100, "service_name": "jira", "service_model": "issue", "service_model_ref": "C", "status": "failed"}""",
+            """{"subject_type": "Workspace", "subject_id": 100, "service_name": "qb", "service_model": "issue", "service_model_ref": "D", "status": "bad"}""",
+        ]);
+        try
+        {
+            var import = await XrefProcess.RunAsync("import", file, "--account", "1", "--batch-size", "2", "--database", app.TestDatabase.Url);
+            Assert.Equal(2, import.ExitCode);
+            Assert.Contains("references: 1 created, 1 updated, 3 rejected", import.Out);
+            Assert.Contains("  line 2: subject_id: Workspace 900 does not exist in account 1.", import.Out);
+            Assert.Contains("  line 3: not valid JSON:", import.Out);
+            Assert.Contains("  line 6: status must be one of pending, successful, failed, not \"bad\".", import.Out);
+            var body = await JsonAssert.StatusAsync(await app.Client().GetAsync("/api/v1/external_references?subject_type=Workspace"), HttpStatusCode.OK);
+            var reference = body["external_references"]!["1"]!;
+            Assert.Equal(("C", "failed"), (reference["service_model_ref"]!.GetValue<string>(), reference["status"]!.GetValue<string>()));
+            Assert.Equal(1, await Sql.CountAsync(app, "SELECT COUNT(*) FROM external_references"));
+            Assert.Equal(0, await Sql.CountAsync(app, "SELECT COUNT(*) FROM external_references WHERE account_id = 2"));
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+}

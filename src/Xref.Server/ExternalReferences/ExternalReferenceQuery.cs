@@ -24,6 +24,26 @@ public sealed record ExternalReferenceQuery(SubjectType SubjectType, QueryValues
             OrderRequest.Parse(query["order"], OrderFields, DefaultOrder), PageRequest.Parse(query), OnlyIds.Parse(query["only"]));
     }
 
+    /// <summary>
+    /// True when the count can be read from <c>reference_stats</c>: the only filters are subject_type,
+    /// service_name and status (the listings sync jobs poll). Any other filter counts the rows themselves.
+    /// </summary>
+    public bool CountableFromStats => Only is null
+        && Values["subject_id"] is null
+        && ExactFilters.All(f => f is "service_name" or "status" || Values[f] is null)
+        && DateRangeFilters.Parse(Values, "created", "updated", "last_synced").Count == 0;
+
+    /// <summary>Identifies this listing (account, filters, order, page size) for the page-boundary cache.</summary>
+    public string ListingKey(long accountId)
+    {
+        var key = new System.Text.StringBuilder().Append(accountId).Append('|').Append(SubjectType.Name);
+        foreach (var name in (string[])["subject_id", .. ExactFilters])
+            key.Append('|').Append(Values[name]?.Length ?? -1).Append(':').Append(Values[name]);
+        foreach (var (column, op, bound) in DateRangeFilters.Parse(Values, "created", "updated", "last_synced"))
+            key.Append('|').Append(column).Append(op).Append(bound);
+        return key.Append('|').Append(Order.Field).Append(Order.Descending ? ":desc" : ":asc").Append('|').Append(Page.PageSize).ToString();
+    }
+
     /// <summary>The WHERE clause for the caller's account; date filters that do not parse throw 400 here.</summary>
     public WhereClause Where(SqlDialect dialect, long accountId)
     {

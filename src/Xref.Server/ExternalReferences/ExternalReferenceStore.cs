@@ -8,7 +8,7 @@ using Xref.Wire;
 namespace Xref.ExternalReferences;
 
 /// <summary>All SQL on <c>external_references</c>. Every statement filters on the caller's account.</summary>
-public sealed class ExternalReferenceStore(Database database, TimeProvider clock)
+public sealed class ExternalReferenceStore(Database database, TimeProvider clock, PageBoundaryCache pages)
 {
     /// <summary>Upserts within the caller's transaction; null when the subject is not in the account.</summary>
     public async Task<ExternalReference?> UpsertAsync(DbConnection connection, DbTransaction tx, long accountId, ExternalReferenceInput input)
@@ -32,11 +32,79 @@ public sealed class ExternalReferenceStore(Database database, TimeProvider clock
         await database.WriteAsync((c, tx) => c.ExecuteAsync(
             "DELETE FROM external_references WHERE id = @id AND account_id = @accountId", new { id, accountId }, tx), ct) > 0;
 
-    /// <summary>The page of references the query asks for, and the exact count of all that match.</summary>
-    public Task<(long Count, List<ExternalReference> Page)> ListAsync(long accountId, ExternalReferenceQuery query, CancellationToken ct)
+    /// <summary>
+    /// The page of references the query asks for, and the exact count of all that match, in one round trip:
+    /// the count (summed from <c>reference_stats</c> when the filters allow, else counted) with the listing's
+    /// version, then the page, read by seeking past the previous page's last row when that boundary is
+    /// remembered for the same version, else with OFFSET.
+    /// </summary>
+    public async Task<(long Count, List<ExternalReference> Page)> ListAsync(long accountId, ExternalReferenceQuery query, CancellationToken ct)
     {
         var where = query.Where(database.Dialect, accountId);
-        return database.ReadAsync(c => PagedSelect.RunAsync(c, "external_references", ExternalReference.Columns, where,
-            query.Order, query.Page, paged: query.Only is null, ExternalReference.Read, ct), ct);
+        if (where.MatchesNothing) return (0, []);
+        var page = query.Page;
+        var paged = query.Only is null;
+        var cacheable = paged && !page.IsOffsetMode && pages.Enabled;
+        var listing = cacheable ? query.ListingKey(accountId) : null;
+        PageBoundaryCache.Boundary previous = default;
+        var seek = cacheable && page.PageNumber > 1 && pages.TryGet($"{listing}#{page.PageNumber - 1}", out previous);
+
+        var statements = new List<Statement> { StatsStatement(accountId, query) };
+        if (!query.CountableFromStats) statements.Add(new Statement($"SELECT COUNT(*) FROM external_references WHERE {where}", where.Bind));
+        statements.Add(PageStatement(where, query, seek ? previous : null));
+
+        long count = 0, version = 0;
+        var rows = new List<ExternalReference>();
+        await using var connection = await database.OpenAsync(ct);
+        await StatementBatch.RunAsync(connection, statements, async (i, reader) =>
+        {
+            if (i == 0 && await reader.ReadAsync(ct)) (count, version) = (reader.GetInt64(0), reader.GetInt64(1));
+            else if (i == statements.Count - 1) while (await reader.ReadAsync(ct)) rows.Add(ExternalReference.Read(reader));
+            else if (await reader.ReadAsync(ct)) count = reader.GetInt64(0);
+        }, ct);
+
+        if (seek && previous.Version != version)
+        {
+            // A write committed since the boundary was recorded: the remembered row may have moved.
+            rows.Clear();
+            await StatementBatch.RunAsync(connection, [PageStatement(where, query, null)], async (_, reader) =>
+            {
+                while (await reader.ReadAsync(ct)) rows.Add(ExternalReference.Read(reader));
+            }, ct);
+        }
+        else if (seek) pages.CountSeek();
+
+        if (cacheable && rows.Count == page.Limit)
+        {
+            var last = rows[^1];
+            pages.Set($"{listing}#{page.PageNumber}",
+                new(query.Order.Field == "created_at" ? last.CreatedAt : last.LastSyncedAt, last.Id, version));
+        }
+        return (count, rows);
+    }
+
+    /// <summary>The count from <c>reference_stats</c> (meaningful when the query allows it) and the listing's version.</summary>
+    private static Statement StatsStatement(long accountId, ExternalReferenceQuery query) => new("""
+        SELECT COALESCE(SUM(CASE WHEN (@stats_service IS NULL OR service_name = @stats_service)
+                                  AND (@stats_status IS NULL OR status = @stats_status) THEN n ELSE 0 END), 0),
+               COALESCE(SUM(writes), 0)
+        FROM reference_stats WHERE account_id = @stats_account AND subject_type = @stats_type
+        """, StatementBatch.Values(("stats_service", query.Values["service_name"]), ("stats_status", query.Values["status"]),
+            ("stats_account", accountId), ("stats_type", query.SubjectType.Name)));
+
+    private static Statement PageStatement(WhereClause where, ExternalReferenceQuery query, PageBoundaryCache.Boundary? after)
+    {
+        var field = query.Order.Field;
+        var direction = query.Order.Descending ? "DESC" : "ASC";
+        var condition = after is null ? "" : $" AND ({field} {(query.Order.Descending ? "<" : ">")} @seek_value OR ({field} = @seek_value AND id > @seek_id))";
+        var paging = query.Only is not null ? "" : after is null ? " LIMIT @page_limit OFFSET @page_offset" : " LIMIT @page_limit";
+        return new Statement(
+            $"SELECT {ExternalReference.Columns} FROM external_references WHERE {where}{condition} ORDER BY {field} {direction}, id ASC{paging}",
+            (parameters, create) =>
+            {
+                where.Bind(parameters, create);
+                StatementBatch.Values(("page_limit", (long)query.Page.Limit), ("page_offset", query.Page.Offset),
+                    ("seek_value", after?.SortValue ?? 0), ("seek_id", after?.Id ?? 0))(parameters, create);
+            });
     }
 }

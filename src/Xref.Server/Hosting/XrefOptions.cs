@@ -29,6 +29,9 @@ public sealed class XrefOptions
     /// <summary><c>--rate-limit</c>: <c>permits/burst</c> per token per node (default 50/200), or <c>off</c>.</summary>
     public string? RateLimit { get; set; }
 
+    /// <summary><c>--page-cache off</c>: never seek from a remembered page boundary (benchmarks the OFFSET path).</summary>
+    public bool PageCache { get; set; } = true;
+
     public static XrefOptions From(IConfiguration config)
     {
         string? Get(string name) => config[name] ?? config[name.Replace('-', '_')];
@@ -42,6 +45,7 @@ public sealed class XrefOptions
             MaxBodyBytes = long.TryParse(Get("max-body-bytes"), out var max) && max > 0 ? max : 1024 * 1024,
             CorsOrigins = Get("cors-origins"),
             RateLimit = Get("rate-limit"),
+            PageCache = !string.Equals(Get("page-cache"), "off", StringComparison.OrdinalIgnoreCase),
         };
     }
 

@@ -23,6 +23,7 @@ public static class XrefServices
         services.AddSingleton<DemoAccount>();
         services.AddSingleton<TokenAuthenticator>();
         services.AddSingleton<SubjectStore>();
+        services.AddSingleton(sp => new PageBoundaryCache(sp.GetRequiredService<IOptions<XrefOptions>>().Value.PageCache));
         services.AddSingleton<ExternalReferenceStore>();
         services.AddSingleton<StatusReportStore>();
         services.AddHostedService<StartupTasks>();

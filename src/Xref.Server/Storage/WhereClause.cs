@@ -18,9 +18,24 @@ public sealed class WhereClause
         this.dialect = dialect;
         sql.Append(accountColumn).Append(" = @account_id");
         Parameters.Add("account_id", accountId);
+        values.Add(("account_id", accountId));
     }
 
     public DynamicParameters Parameters { get; } = new();
+
+    private readonly List<(string Name, object Value)> values = [];
+
+    /// <summary>Adds this clause's parameters to a command or batch command (Dapper is not used for batches).</summary>
+    public void Bind(System.Data.Common.DbParameterCollection target, Func<System.Data.Common.DbParameter> create)
+    {
+        foreach (var (name, value) in values)
+        {
+            var parameter = create();
+            parameter.ParameterName = name;
+            parameter.Value = value;
+            target.Add(parameter);
+        }
+    }
 
     /// <summary>True when a filter can match no row (<c>only=</c> with no valid id, a non-numeric id filter).</summary>
     public bool MatchesNothing { get; private set; }
@@ -36,6 +51,7 @@ public sealed class WhereClause
     {
         var name = $"p{next++}";
         Parameters.Add(name, value);
+        values.Add((name, value ?? DBNull.Value));
         return "@" + name;
     }
 

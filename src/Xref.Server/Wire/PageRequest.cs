@@ -6,7 +6,7 @@ namespace Xref.Wire;
 /// Paging as Brainstem does it (wire contract §3): <c>page</c>/<c>per_page</c> with clamping,
 /// or <c>limit</c>+<c>offset</c> when both are given; never an error.
 /// </summary>
-public readonly record struct PageRequest(long PageNumber, int PageSize, long Offset, int Limit)
+public readonly record struct PageRequest(long PageNumber, int PageSize, long Offset, int Limit, bool IsOffsetMode = false)
 {
     public const int DefaultPageSize = 20;
     public const int MaxPageSize = 200;
@@ -21,7 +21,7 @@ public readonly record struct PageRequest(long PageNumber, int PageSize, long Of
         };
         var page = ParseNumber(query["page"]) is { } p && p >= 1 ? p : 1;
         if (ParseNumber(query["limit"]) is { } limit && ParseNumber(query["offset"]) is { } offset)
-            return new PageRequest(page, pageSize, Math.Max(0, offset), (int)Math.Clamp(limit, 1, MaxPageSize));
+            return new PageRequest(page, pageSize, Math.Max(0, offset), (int)Math.Clamp(limit, 1, MaxPageSize), IsOffsetMode: true);
         var skip = page - 1 > (long.MaxValue / pageSize) ? long.MaxValue : (page - 1) * pageSize;
         return new PageRequest(page, pageSize, skip, pageSize);
     }

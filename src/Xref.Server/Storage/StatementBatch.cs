@@ -1,0 +1,57 @@
+using System.Data.Common;
+
+namespace Xref.Storage;
+
+/// <summary>One SQL statement and how to bind its parameters.</summary>
+public sealed record Statement(string Sql, Action<DbParameterCollection, Func<DbParameter>> Bind);
+
+/// <summary>
+/// Runs several read statements in one round trip where the database has round trips (NpgsqlBatch on
+/// PostgreSQL) and one after the other where it does not (SQLite runs in-process). Results are consumed in order.
+/// </summary>
+public static class StatementBatch
+{
+    public static async Task RunAsync(DbConnection connection, IReadOnlyList<Statement> statements,
+        Func<int, DbDataReader, Task> consume, CancellationToken ct)
+    {
+        if (connection.CanCreateBatch)
+        {
+            await using var batch = connection.CreateBatch();
+            foreach (var statement in statements)
+            {
+                var command = batch.CreateBatchCommand();
+                command.CommandText = statement.Sql;
+                statement.Bind(command.Parameters, command.CreateParameter);
+                batch.BatchCommands.Add(command);
+            }
+            await using var reader = await batch.ExecuteReaderAsync(ct);
+            for (var i = 0; i < statements.Count; i++)
+            {
+                await consume(i, reader);
+                await reader.NextResultAsync(ct);
+            }
+            return;
+        }
+        for (var i = 0; i < statements.Count; i++)
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = statements[i].Sql;
+            statements[i].Bind(command.Parameters, command.CreateParameter);
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            await consume(i, reader);
+        }
+    }
+
+    /// <summary>Binds named values (typed by their CLR type; null as DBNull).</summary>
+    public static Action<DbParameterCollection, Func<DbParameter>> Values(params (string Name, object? Value)[] values) => (target, create) =>
+    {
+        foreach (var (name, value) in values)
+        {
+            var parameter = create();
+            parameter.ParameterName = name;
+            parameter.Value = value ?? DBNull.Value;
+            if (value is null) parameter.DbType = System.Data.DbType.String;
+            target.Add(parameter);
+        }
+    };
+}

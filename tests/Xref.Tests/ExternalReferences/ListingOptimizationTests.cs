@@ -1,0 +1,140 @@
+using System.Net;
+using Dapper;
+using Microsoft.Extensions.DependencyInjection;
+using Xref.ExternalReferences;
+using Xref.Tests.Infrastructure;
+
+namespace Xref.Tests.ExternalReferences;
+
+/// <summary>
+/// The optimisations of the list endpoint must never change a result: counts kept in reference_stats equal
+/// COUNT(*), and a page read by seeking from a remembered boundary equals the page OFFSET returns.
+/// </summary>
+public sealed class ListingOptimizationTests
+{
+    private const string Upsert = "/api/v1/external_references/create_or_update";
+    private static readonly string[] Services = ["jira", "qb", "sf"];
+    private static readonly string[] Statuses = ["pending", "successful", "failed"];
+
+    private static async Task<string> UpsertAsync(XrefApp app, string type, int subject, string service, string status, string model = "m")
+    {
+        var response = await app.Client().PostJson(Upsert, $$$"""
+            {"external_reference": {"subject_type": "{{{type}}}", "subject_id": {{{subject}}}, "service_name": "{{{service}}}",
+             "service_model": "{{{model}}}", "service_model_ref": "r", "status": "{{{status}}}"}}
+            """);
+        var body = await JsonAssert.StatusAsync(response, HttpStatusCode.OK);
+        return body["results"]![0]!["id"]!.GetValue<string>();
+    }
+
+    private static async Task<long> ListedCount(XrefApp app, string query, string token = XrefApp.AcmeWrite) =>
+        (await JsonAssert.StatusAsync(await app.Client(token).GetAsync("/api/v1/external_references?" + query), HttpStatusCode.OK))["count"]!.GetValue<long>();
+
+    [Theory, AllDatabases]
+    public async Task Counts_equal_count_star_after_random_creates_updates_and_deletes(string db)
+    {
+        await using var app = await XrefApp.StartAsync(db, seed: ManySubjectsSeed(40));
+        var random = new Random(7);
+        var ids = new List<string>();
+        for (var step = 0; step < 300; step++)
+        {
+            var roll = random.Next(10);
+            if (roll < 6 || ids.Count == 0)
+                ids.Add(await UpsertAsync(app, random.Next(2) == 0 ? "Workspace" : "Story", random.Next(1, 41),
+                    Services[random.Next(3)], Statuses[random.Next(3)]));
+            else if (roll < 8)
+            {
+                var victim = ids[random.Next(ids.Count)];
+                var status = (await app.Client().DeleteAsync($"/api/v1/external_references/{victim}")).StatusCode;
+                Assert.Contains(status, new[] { HttpStatusCode.NoContent, HttpStatusCode.NotFound });
+                ids.Remove(victim);
+            }
+            else
+                await app.Client().PostJson(Upsert, """{"external_reference": {"subject_type": "Workspace", "subject_id": 1, "service_name": "jira", "service_model": "changed", "service_model_ref": "r"}}""");
+        }
+        foreach (var type in new[] { "Workspace", "Story", "Invoice" })
+        {
+            Assert.Equal(await Sql.CountAsync(app, "SELECT COUNT(*) FROM external_references WHERE account_id = 1 AND subject_type = @type", new { type }),
+                await ListedCount(app, $"subject_type={type}"));
+            foreach (var service in Services)
+            {
+                Assert.Equal(await Sql.CountAsync(app, "SELECT COUNT(*) FROM external_references WHERE account_id = 1 AND subject_type = @type AND service_name = @service", new { type, service }),
+                    await ListedCount(app, $"subject_type={type}&service_name={service}"));
+                foreach (var status in Statuses)
+                    Assert.Equal(await Sql.CountAsync(app, "SELECT COUNT(*) FROM external_references WHERE account_id = 1 AND subject_type = @type AND service_name = @service AND status = @status", new { type, service, status }),
+                        await ListedCount(app, $"subject_type={type}&service_name={service}&status={status}"));
+            }
+            foreach (var status in Statuses)
+                Assert.Equal(await Sql.CountAsync(app, "SELECT COUNT(*) FROM external_references WHERE account_id = 1 AND subject_type = @type AND status = @status", new { type, status }),
+                    await ListedCount(app, $"subject_type={type}&status={status}"));
+        }
+        Assert.Equal(0, await ListedCount(app, "subject_type=Workspace", XrefApp.OtherWrite));
+    }
+
+    [Theory, AllDatabases]
+    public async Task A_walk_without_writes_seeks_and_returns_exactly_the_offset_order(string db)
+    {
+        await using var app = await XrefApp.StartAsync(db, seed: ManySubjectsSeed(30));
+        await CreateSpreadAsync(app, 90);
+        var cache = app.Services.GetRequiredService<PageBoundaryCache>();
+        var expected = await OffsetOrderAsync(app);
+        var seeksBefore = cache.Seeks;
+        var walked = new List<string>();
+        for (var page = 1; page <= 10; page++)
+            walked.AddRange(await PageIdsAsync(app, page));
+        Assert.Equal(expected, walked);
+        Assert.Equal(9, cache.Seeks - seeksBefore); // pages 2..10 each follow a full page (page 10 seeks past the end)
+    }
+
+    [Theory, AllDatabases]
+    public async Task A_walk_with_writes_between_pages_returns_what_offset_returns_at_each_page(string db)
+    {
+        await using var app = await XrefApp.StartAsync(db, seed: ManySubjectsSeed(30));
+        await CreateSpreadAsync(app, 90);
+        var cache = app.Services.GetRequiredService<PageBoundaryCache>();
+        var random = new Random(3);
+        for (var page = 1; page <= 9; page++)
+        {
+            var seeksBefore = cache.Seeks;
+            Assert.Equal(await OffsetPageAsync(app, page), await PageIdsAsync(app, page));
+            if (page > 1) Assert.Equal(0, cache.Seeks - seeksBefore); // every page follows a write: OFFSET, never a stale seek
+            // A write that moves a row across the page boundary (an update re-syncs it to the front).
+            app.Clock.Advance(TimeSpan.FromSeconds(1));
+            await UpsertAsync(app, "Workspace", random.Next(1, 31), Services[random.Next(3)], "failed", model: $"m{page}");
+        }
+    }
+
+    private static async Task CreateSpreadAsync(XrefApp app, int count)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            // Several rows share a second, so the id tiebreaker matters at page boundaries.
+            if (i % 3 == 0) app.Clock.Advance(TimeSpan.FromSeconds(1));
+            await UpsertAsync(app, "Workspace", i % 30 + 1, Services[i / 30], Statuses[i % 3]);
+        }
+    }
+
+    private static async Task<List<string>> PageIdsAsync(XrefApp app, int page)
+    {
+        var body = await JsonAssert.StatusAsync(await app.Client().GetAsync($"/api/v1/external_references?subject_type=Workspace&per_page=10&page={page}"), HttpStatusCode.OK);
+        Assert.Equal(90, body["count"]!.GetValue<long>());
+        return [.. body["results"]!.AsArray().Select(r => r!["id"]!.GetValue<string>())];
+    }
+
+    private static async Task<List<string>> OffsetOrderAsync(XrefApp app) => [.. (await app.Database.ReadAsync(c => c.QueryAsync<long>(
+        "SELECT id FROM external_references WHERE account_id = 1 AND subject_type = 'Workspace' ORDER BY last_synced_at DESC, id ASC"))).Select(id => id.ToString())];
+
+    private static async Task<List<string>> OffsetPageAsync(XrefApp app, int page) => [.. (await app.Database.ReadAsync(c => c.QueryAsync<long>(
+        "SELECT id FROM external_references WHERE account_id = 1 AND subject_type = 'Workspace' ORDER BY last_synced_at DESC, id ASC LIMIT 10 OFFSET @offset",
+        new { offset = (page - 1) * 10 }))).Select(id => id.ToString())];
+
+    /// <summary>The standard accounts, with Workspaces and Stories 1..n in account 1.</summary>
+    private static string ManySubjectsSeed(int n)
+    {
+        var subjects = string.Join(", ", Enumerable.Range(1, n).Select(i => $$"""{"id": {{i}}}"""));
+        return "{\"accounts\": [" +
+            "{\"id\": 1, \"name\": \"Acme\", \"users\": [{\"id\": 10, \"full_name\": \"Ada\", \"tokens\": [{\"token\": \"acme-write-token\", \"scope\": \"write\"}]}]," +
+            $" \"subjects\": {{\"Workspace\": [{subjects}], \"Story\": [{subjects}]}}}}," +
+            "{\"id\": 2, \"name\": \"Globex\", \"users\": [{\"id\": 20, \"full_name\": \"Gil\", \"tokens\": [{\"token\": \"other-write-token\", \"scope\": \"write\"}]}]," +
+            " \"subjects\": {\"Workspace\": [{\"id\": 900}]}}]}";
+    }
+}

@@ -1,0 +1,134 @@
+#!/usr/bin/env python3
+"""Turns the raw results of bench/run.sh (wrk outputs, walk.json, meta.txt) into the printed report."""
+import json
+import os
+import re
+import sys
+
+SCENARIOS = [
+    ("1-baseline", "1  baseline GET /health"),
+    ("2-narrow", "2  narrow list (TimeEntry+failed+jira)"),
+    ("3-broad", "3  broad list (TimeEntry)"),
+    ("4-random", "4  random page 1..500, per_page=20"),
+    ("4b-random-uncached", "4b random page 1..5000, cache off"),
+    ("6-upsert", "6  upsert, half create / half update"),
+    ("7-include", "7  include=subject on narrow list"),
+]
+
+
+def ms(value):
+    m = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value)
+    if not m:
+        return None
+    n, unit = float(m.group(1)), m.group(2)
+    return n * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+
+
+def parse_wrk(path):
+    if not os.path.exists(path):
+        return None
+    text = open(path, encoding="utf-8", errors="replace").read()
+    r = {"rps": None, "p50": None, "p99": None, "non2xx": 0, "socket": 0, "requests": None, "note": ""}
+    if m := re.search(r"Requests/sec:\s+([\d.]+)", text):
+        r["rps"] = float(m.group(1))
+    if m := re.search(r"^\s*(\d+) requests in", text, re.M):
+        r["requests"] = int(m.group(1))
+    for pct, key in (("50", "p50"), ("99", "p99")):
+        if m := re.search(rf"^\s+{pct}(?:\.000)?%\s+(\S+)", text, re.M):
+            r[key] = ms(m.group(1))
+    if m := re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text):
+        r["non2xx"] = int(m.group(1))
+    if m := re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text):
+        r["socket"] = sum(int(g) for g in m.groups())
+    if "wrk exited with" in text or r["rps"] is None:
+        r["note"] = "wrk failed"
+    return r
+
+
+def fmt_rps(v):
+    return "-" if v is None else f"{v:,.0f}"
+
+
+def fmt_ms(v):
+    return "-" if v is None else (f"{v:.2f}" if v < 10 else f"{v:.1f}")
+
+
+def main():
+    res = sys.argv[1]
+    meta = {}
+    for line in open(os.path.join(res, "meta.txt"), encoding="utf-8"):
+        k, _, v = line.rstrip("\n").partition("=")
+        meta[k] = v
+    rows, baseline = [], None
+    for key, label in SCENARIOS:
+        p1, p2 = parse_wrk(os.path.join(res, f"wrk-{key}-1.txt")), parse_wrk(os.path.join(res, f"wrk-{key}-2.txt"))
+        passes = [p for p in (p1, p2) if p and p["rps"] is not None]
+        best = max(passes, key=lambda p: p["rps"]) if passes else None
+        if key == "1-baseline" and best:
+            baseline = best["rps"]
+        non2xx = sum(p["non2xx"] for p in (p1, p2) if p)
+        socket = sum(p["socket"] for p in (p1, p2) if p)
+        flags = []
+        if len(passes) == 2 and min(p["rps"] for p in passes) < 0.85 * max(p["rps"] for p in passes):
+            flags.append(">15% apart")
+        if non2xx or len(passes) < 2 or any(p["note"] for p in (p1, p2) if p):
+            flags.insert(0, "FAIL")
+        if socket:
+            flags.append(f"{socket} socket errors")
+        rows.append([label, fmt_rps(p1 and p1["rps"]), fmt_rps(p2 and p2["rps"]), fmt_rps(best and best["rps"]),
+                     fmt_ms(best and best["p50"]), fmt_ms(best and best["p99"]),
+                     "-" if not (best and baseline) else f"{best['rps'] / baseline:.3f}", str(non2xx), " ".join(flags)])
+    header = ["scenario", "pass 1 req/s", "pass 2 req/s", "best req/s", "p50 ms", "p99 ms", "x baseline", "non-2xx", "flag"]
+    widths = [max(len(r[i]) for r in rows + [header]) for i in range(len(header))]
+
+    def line(cells):
+        return "| " + " | ".join(c.ljust(w) if i in (0, 8) else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths))) + " |"
+
+    out = []
+    out.append(f"Xref benchmark: {meta.get('db')}, {int(meta.get('refs', 0)):,} references in account 1 "
+               f"(+1% in each of accounts 2-4); {meta.get('date')}; commit {meta.get('commit')}")
+    out.append(f"machine: {meta.get('machine')}; {meta.get('wrk')}; .NET SDK {meta.get('dotnet')}")
+    out.append(f"database: {meta.get('database')}")
+    out.append(f"server environment: {meta.get('env') or '-'} (plus XREF_RATE_LIMIT=off)")
+    out.append(f"wrk -t2 -c32 -d{meta.get('duration')}s --latency, two passes per scenario; warm-up {meta.get('warmup')} s mixed load; "
+               "p50/p99 are those of the better pass")
+    out.append("")
+    out.append(line(header))
+    out.append("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    out.extend(line(r) for r in rows)
+    out.append("")
+    walk_path = os.path.join(res, "walk.json")
+    try:
+        w = json.loads(open(walk_path, encoding="utf-8").read().strip().splitlines()[-1])
+        status = "complete, ids = count, no duplicates" if w["complete"] else \
+            f"INCOMPLETE: {w['references']} ids seen, count {w['count']}, {w['duplicates']} duplicates" + \
+            (", count changed during the walk" if w.get("count_changed") else "") + \
+            (f", {'; '.join(w['errors'])}" if w["errors"] else "")
+        out.append(f"5  full walk ({w['subject_type']}, per_page=200, one client): {w['references']:,} references in "
+                   f"{w['pages']} pages, {w['seconds']:.1f} s = {w['references_per_s']:,.0f} references/s; "
+                   f"last {w['pages_compared']} pages {w['last_pages_ms']:.1f} ms vs first {w['pages_compared']} "
+                   f"{w['first_pages_ms']:.1f} ms = {w['last_over_first']}x; slowest page {w['slowest_page_ms']:.0f} ms; {status}")
+    except (OSError, ValueError, KeyError, IndexError) as e:
+        out.append(f"5  full walk: FAIL, no result ({e})")
+    out.append(f"import (xref import, wall clock incl. process start): account 1 references {meta.get('import_1')} s "
+               f"[{meta.get('import_1_summary')}]; account 1 subjects {meta.get('import_subjects_1')} s; "
+               f"accounts 2-4 references {meta.get('import_2')} / {meta.get('import_3')} / {meta.get('import_4')} s")
+    out.append(f"start-up to first 200 from /ready (from exec, polled every 10 ms): {meta.get('startup_main')} ms "
+               f"(server 1), {meta.get('startup_nocache')} ms (server 2, XREF_PAGE_CACHE=off)")
+    out.append(f"peak memory VmHWM of the Xref process: server 1 (warm-up, 1-4, 5, 6, 7) {meta.get('vmhwm_main')}; "
+               f"server 2 (4b) {meta.get('vmhwm_nocache')}")
+    extra = [f"database size after import {meta.get('db_size')}"]
+    if "pg_analyzed_after_import" in meta:
+        extra.append(f"external_references analyzed by autovacuum before the server started: {meta['pg_analyzed_after_import']}")
+    warm = parse_wrk(os.path.join(res, "warmup.txt"))
+    if warm:
+        extra.append(f"warm-up {fmt_rps(warm['rps'])} req/s, {warm['non2xx']} non-2xx")
+    extra.append(f"server log lines {meta.get('server_log_lines_main')} / {meta.get('server_log_lines_nocache')}")
+    extra.append(f"generator: {meta.get('generate')}")
+    extra.append(f"whole run {meta.get('total_seconds')} s")
+    out.append("; ".join(extra))
+    print("\n".join(out))
+
+
+if __name__ == "__main__":
+    main()

@@ -5,6 +5,12 @@ using Xref.Seeding;
 var arguments = XrefOptions.NormalizeArguments(args);
 if (XrefCli.IsCommand(arguments)) return await XrefCli.RunAsync(arguments);
 
+// Npgsql sends a cancel request for a timed-out command with a blocking connect; when a hung database times out
+// dozens of requests at once, a 2-core machine's thread pool would otherwise grow too slowly and every request,
+// /ready included, would wait behind them (measured with tests/faults/outage.py --stop-mode freeze).
+ThreadPool.GetMinThreads(out var workers, out var completionPorts);
+ThreadPool.SetMinThreads(Math.Max(workers, 64), completionPorts);
+
 var builder = WebApplication.CreateBuilder(arguments);
 // XREF_DATABASE, XREF_SEED, ... are the environment form of --database, --seed, ...; the command line still wins.
 builder.Configuration.AddEnvironmentVariables("XREF_").AddCommandLine(arguments);

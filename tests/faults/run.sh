@@ -3,6 +3,7 @@
 #   1. crash.py --db sqlite      kill -9 under a 32-thread write load, restart, no acknowledged write lost
 #   2. crash.py --db postgres    the same on a throwaway cluster (scripts/with-postgres.sh)
 #   3. outage.py                 PostgreSQL stopped and restarted under load: 503 + Retry-After, recovery, no loss
+#   4. outage.py --stop-mode freeze   PostgreSQL hung (SIGSTOP) for 12 s under load: the same, every answer within 5 s
 # and exits non-zero if any of them fails. Everything listens on 127.0.0.1 only; everything started is stopped.
 #
 # The build and the load are CPU-heavy: on a shared machine run it as
@@ -64,6 +65,7 @@ run_test() {
 run_test "crash (sqlite)" python3 "$here/crash.py" --db sqlite --xref "$xref"
 run_test "crash (postgres)" "$repo/scripts/with-postgres.sh" python3 "$here/crash.py" --db postgres --xref "$xref"
 run_test "outage (postgres)" python3 "$here/outage.py" --xref "$xref"
+run_test "hung database (postgres)" python3 "$here/outage.py" --xref "$xref" --stop-mode freeze --outage 12
 
 echo
 echo "== fault-injection summary ($(( $(date +%s) - started )) s)"

@@ -49,7 +49,7 @@ public static class XrefCli
     /// <summary>Opens the database named by <c>--database</c> (or XREF_DATABASE) and brings its schema up to date.</summary>
     public static async Task<Database> OpenDatabaseAsync(ParseResult parse, CancellationToken ct)
     {
-        var url = DatabaseUrl.Parse(parse.GetValue(DatabaseOption) ?? Environment.GetEnvironmentVariable("XREF_DATABASE"));
+        var url = DatabaseUrl.Parse(parse.GetValue(DatabaseOption) ?? Environment.GetEnvironmentVariable("XREF_DATABASE"), failFast: false);
         var database = new Database(url);
         await new Migrator(database, NullLogger<Migrator>.Instance).MigrateAsync(ct);
         return database;

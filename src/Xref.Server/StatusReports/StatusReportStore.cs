@@ -22,8 +22,7 @@ public sealed class StatusReportStore(Database database, ExternalReferenceStore 
             if (input.Errors.Count > 0) throw ApiException.Invalid(input.Errors);
 
             var now = WireValues.Now(clock);
-            StatusReport report;
-            await using (var reader = await c.ExecuteReaderAsync($"""
+            var report = await ReadOneAsync(c, tx, $"""
                 INSERT INTO status_reports (account_id, workspace_id, color, description, details, creator_id, updater_id, created_at, updated_at)
                 VALUES (@accountId, @workspaceId, @color, @description, @details, @userId, @userId, @now, @now)
                 RETURNING {StatusReport.Columns}
@@ -31,13 +30,9 @@ public sealed class StatusReportStore(Database database, ExternalReferenceStore 
                 {
                     accountId = caller.AccountId, workspaceId = input.WorkspaceId, color = input.Color, description = input.Description,
                     details = StatusReport.DetailsToJson(input.Details ?? []), userId = caller.UserId, now,
-                }, tx))
-            {
-                await reader.ReadAsync(ct);
-                report = StatusReport.Read(reader);
-            }
-            await UpsertReferenceAsync(c, tx, caller, report, input);
-            return report;
+                });
+            await UpsertReferenceAsync(c, tx, caller, report!, input);
+            return report!;
         }, ct);
 
     /// <summary>Updates the fields given; null when the report is not in the caller's account (404 comes first).</summary>
@@ -46,8 +41,7 @@ public sealed class StatusReportStore(Database database, ExternalReferenceStore 
         {
             if (await FindAsync(c, tx, caller.AccountId, id) is null) return null;
             if (input.Errors.Count > 0) throw ApiException.Invalid(input.Errors);
-            StatusReport report;
-            await using (var reader = await c.ExecuteReaderAsync($"""
+            var report = await ReadOneAsync(c, tx, $"""
                 UPDATE status_reports SET
                     color = COALESCE(@color, color),
                     description = COALESCE(@description, description),
@@ -61,13 +55,9 @@ public sealed class StatusReportStore(Database database, ExternalReferenceStore 
                     id, accountId = caller.AccountId, color = input.Color, description = input.Description,
                     details = input.Details is null ? null : StatusReport.DetailsToJson(input.Details),
                     userId = caller.UserId, now = WireValues.Now(clock),
-                }, tx))
-            {
-                await reader.ReadAsync(ct);
-                report = StatusReport.Read(reader);
-            }
-            await UpsertReferenceAsync(c, tx, caller, report, input);
-            return report;
+                });
+            await UpsertReferenceAsync(c, tx, caller, report!, input);
+            return report!;
         }, ct);
 
     /// <summary>Deletes the report and its external references together; false when it is not the caller's.</summary>
@@ -102,10 +92,13 @@ public sealed class StatusReportStore(Database database, ExternalReferenceStore 
         return reports;
     }
 
-    private static async Task<StatusReport?> FindAsync(DbConnection c, DbTransaction? tx, long accountId, long id)
+    private static Task<StatusReport?> FindAsync(DbConnection c, DbTransaction? tx, long accountId, long id) =>
+        ReadOneAsync(c, tx, $"SELECT {StatusReport.Columns} FROM status_reports WHERE id = @id AND account_id = @accountId", new { id, accountId });
+
+    /// <summary>The one report a statement returns (a SELECT by id, or an INSERT/UPDATE ... RETURNING), or null.</summary>
+    private static async Task<StatusReport?> ReadOneAsync(DbConnection c, DbTransaction? tx, string sql, object parameters)
     {
-        await using var reader = await c.ExecuteReaderAsync(
-            $"SELECT {StatusReport.Columns} FROM status_reports WHERE id = @id AND account_id = @accountId", new { id, accountId }, tx);
+        await using var reader = await c.ExecuteReaderAsync(sql, parameters, tx);
         return await reader.ReadAsync() ? StatusReport.Read(reader) : null;
     }
 

@@ -13,7 +13,9 @@ public sealed record DatabaseUrl(DatabaseKind Kind, string ConnectionString, str
 {
     public const string Default = "sqlite:./data/xref.db";
 
-    public static DatabaseUrl Parse(string? value)
+    /// <param name="value">The <c>--database</c> value (null or blank: the default).</param>
+    /// <param name="failFast">The server's short PostgreSQL timeouts; the CLI keeps Npgsql's defaults for long imports.</param>
+    public static DatabaseUrl Parse(string? value, bool failFast = true)
     {
         value = string.IsNullOrWhiteSpace(value) ? Default : value.Trim();
         if (value.StartsWith("sqlite:", StringComparison.OrdinalIgnoreCase))
@@ -33,16 +35,16 @@ public sealed record DatabaseUrl(DatabaseKind Kind, string ConnectionString, str
             return new DatabaseUrl(DatabaseKind.Sqlite, builder.ToString(), "sqlite:" + full);
         }
         if (value.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) || value.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase))
-            return FromPostgresUrl(value);
+            return FromPostgresUrl(value, failFast);
         if (value.Contains('='))
         {
-            var builder = WithTimeouts(new NpgsqlConnectionStringBuilder(value), value);
+            var builder = WithTimeouts(new NpgsqlConnectionStringBuilder(value), value, failFast);
             return new DatabaseUrl(DatabaseKind.Postgres, builder.ConnectionString, Describe(builder));
         }
         throw new FormatException($"--database '{value}' is neither sqlite:<path>, a postgres:// URL nor an Npgsql connection string.");
     }
 
-    private static DatabaseUrl FromPostgresUrl(string value)
+    private static DatabaseUrl FromPostgresUrl(string value, bool failFast)
     {
         if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || string.IsNullOrEmpty(uri.Host))
             throw new FormatException("--database postgres URL must look like postgres://user[:password]@host[:port]/dbname.");
@@ -66,19 +68,23 @@ public sealed record DatabaseUrl(DatabaseKind Kind, string ConnectionString, str
             try { builder[key] = val; }
             catch (ArgumentException) { throw new FormatException($"--database: '{key}' is not a connection option Npgsql knows."); }
         }
-        return new DatabaseUrl(DatabaseKind.Postgres, WithTimeouts(builder, uri.Query).ConnectionString, Describe(builder));
+        return new DatabaseUrl(DatabaseKind.Postgres, WithTimeouts(builder, uri.Query, failFast).ConnectionString, Describe(builder));
     }
 
     /// <summary>
-    /// Unless the operator chose otherwise, fail fast when PostgreSQL is down, so a request answers 503 within
-    /// seconds instead of hanging (Npgsql's defaults are 15 s to connect and 30 s per command).
+    /// Unless the operator chose otherwise, fail fast when PostgreSQL is down or hung, so a request answers 503
+    /// within seconds instead of hanging (Npgsql's defaults are 15 s to connect and 30 s per command). Measured
+    /// against a frozen server (tests/faults/outage.py --stop-mode freeze), a timed-out command costs its command
+    /// timeout plus two connect timeouts (the cancel request), so 1 s + 2 s keeps every answer under 5 s.
     /// </summary>
-    private static NpgsqlConnectionStringBuilder WithTimeouts(NpgsqlConnectionStringBuilder builder, string given)
+    private static NpgsqlConnectionStringBuilder WithTimeouts(NpgsqlConnectionStringBuilder builder, string given, bool failFast)
     {
-        if (!given.Contains("timeout", StringComparison.OrdinalIgnoreCase))
+        if (failFast && !given.Contains("timeout", StringComparison.OrdinalIgnoreCase))
         {
-            builder.Timeout = 3;
-            builder.CommandTimeout = 5;
+            builder.Timeout = 1;
+            builder.CommandTimeout = 2;
+            // Do not wait for a hung server to acknowledge the cancel request.
+            builder.CancellationTimeout = -1;
         }
         return builder;
     }

@@ -12,6 +12,12 @@ ThreadPool.GetMinThreads(out var workers, out var completionPorts);
 ThreadPool.SetMinThreads(Math.Max(workers, 64), completionPorts);
 
 var builder = WebApplication.CreateBuilder(arguments);
+// One log line per request at Information would cost more than serving it; request failures are logged by
+// ErrorHandling. Inserted first, so appsettings, Logging__LogLevel__* variables or the command line override it.
+builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource
+{
+    InitialData = [new("Logging:LogLevel:Default", "Information"), new("Logging:LogLevel:Microsoft.AspNetCore", "Warning")],
+});
 // XREF_DATABASE, XREF_SEED, ... are the environment form of --database, --seed, ...; the command line still wins.
 builder.Configuration.AddEnvironmentVariables("XREF_").AddCommandLine(arguments);
 builder.Services.AddXref();

@@ -63,7 +63,14 @@ public static class DataCommands
         await AnsiConsole.Progress().AutoClear(false).StartAsync(async ctx =>
         {
             var task = ctx.AddTask($"importing {what}", maxValue: Math.Max(1, file.Length));
-            summary = await run(reader, bytes => task.Increment(bytes));
+            // The bar is redrawn a few times a second; adding every line's bytes to it would cost more than the line.
+            long pending = 0;
+            summary = await run(reader, bytes =>
+            {
+                if ((pending += bytes) < 1 << 20) return;
+                task.Increment(pending);
+                pending = 0;
+            });
             task.Value = task.MaxValue;
         });
         return summary!;

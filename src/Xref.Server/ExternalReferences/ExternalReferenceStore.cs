@@ -92,19 +92,31 @@ public sealed class ExternalReferenceStore(Database database, TimeProvider clock
         """, StatementBatch.Values(("stats_service", query.Values["service_name"]), ("stats_status", query.Values["status"]),
             ("stats_account", accountId), ("stats_type", query.SubjectType.Name)));
 
+    /// <summary>
+    /// The page query. After a remembered boundary it seeks: <c>field &lt;= v AND (field &lt; v OR id &gt; last)</c>
+    /// (for descending order) gives the planner an index range to start from, which the plain OR form does not.
+    /// With OFFSET, the rows to skip are counted in the index alone (a covering sub-select of ids), and only the
+    /// page's own rows are read from the table.
+    /// </summary>
     private static Statement PageStatement(WhereClause where, ExternalReferenceQuery query, PageBoundaryCache.Boundary? after)
     {
         var field = query.Order.Field;
-        var direction = query.Order.Descending ? "DESC" : "ASC";
-        var condition = after is null ? "" : $" AND ({field} {(query.Order.Descending ? "<" : ">")} @seek_value OR ({field} = @seek_value AND id > @seek_id))";
-        var paging = query.Only is not null ? "" : after is null ? " LIMIT @page_limit OFFSET @page_offset" : " LIMIT @page_limit";
-        return new Statement(
-            $"SELECT {ExternalReference.Columns} FROM external_references WHERE {where}{condition} ORDER BY {field} {direction}, id ASC{paging}",
-            (parameters, create) =>
-            {
-                where.Bind(parameters, create);
-                StatementBatch.Values(("page_limit", (long)query.Page.Limit), ("page_offset", query.Page.Offset),
-                    ("seek_value", after?.SortValue ?? 0), ("seek_id", after?.Id ?? 0))(parameters, create);
-            });
+        var order = $"ORDER BY {field} {(query.Order.Descending ? "DESC" : "ASC")}, id ASC";
+        var (bound, strict) = query.Order.Descending ? ("<=", "<") : (">=", ">");
+        string sql;
+        if (query.Only is not null)
+            sql = $"SELECT {ExternalReference.Columns} FROM external_references WHERE {where} {order}";
+        else if (after is not null)
+            sql = $"SELECT {ExternalReference.Columns} FROM external_references WHERE {where} " +
+                $"AND {field} {bound} @seek_value AND ({field} {strict} @seek_value OR id > @seek_id) {order} LIMIT @page_limit";
+        else
+            sql = $"SELECT {ExternalReference.Columns} FROM external_references WHERE id IN " +
+                $"(SELECT id FROM external_references WHERE {where} {order} LIMIT @page_limit OFFSET @page_offset) {order}";
+        return new Statement(sql, (parameters, create) =>
+        {
+            where.Bind(parameters, create);
+            StatementBatch.Values(("page_limit", (long)query.Page.Limit), ("page_offset", query.Page.Offset),
+                ("seek_value", after?.SortValue ?? 0), ("seek_id", after?.Id ?? 0))(parameters, create);
+        });
     }
 }

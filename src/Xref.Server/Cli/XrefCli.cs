@@ -50,7 +50,7 @@ public static class XrefCli
     public static async Task<Database> OpenDatabaseAsync(ParseResult parse, CancellationToken ct)
     {
         var url = DatabaseUrl.Parse(parse.GetValue(DatabaseOption) ?? Environment.GetEnvironmentVariable("XREF_DATABASE"), failFast: false);
-        var database = new Database(url);
+        var database = new Database(url, sqliteWriteCacheKiB: 256 * 1024);
         await new Migrator(database, NullLogger<Migrator>.Instance).MigrateAsync(ct);
         return database;
     }

@@ -38,7 +38,7 @@ public sealed record DatabaseUrl(DatabaseKind Kind, string ConnectionString, str
             return FromPostgresUrl(value, failFast);
         if (value.Contains('='))
         {
-            var builder = WithTimeouts(new NpgsqlConnectionStringBuilder(value), value, failFast);
+            var builder = WithServerDefaults(new NpgsqlConnectionStringBuilder(value), value, failFast);
             return new DatabaseUrl(DatabaseKind.Postgres, builder.ConnectionString, Describe(builder));
         }
         throw new FormatException($"--database '{value}' is neither sqlite:<path>, a postgres:// URL nor an Npgsql connection string.");
@@ -68,7 +68,7 @@ public sealed record DatabaseUrl(DatabaseKind Kind, string ConnectionString, str
             try { builder[key] = val; }
             catch (ArgumentException) { throw new FormatException($"--database: '{key}' is not a connection option Npgsql knows."); }
         }
-        return new DatabaseUrl(DatabaseKind.Postgres, WithTimeouts(builder, uri.Query, failFast).ConnectionString, Describe(builder));
+        return new DatabaseUrl(DatabaseKind.Postgres, WithServerDefaults(builder, uri.Query, failFast).ConnectionString, Describe(builder));
     }
 
     /// <summary>
@@ -77,8 +77,15 @@ public sealed record DatabaseUrl(DatabaseKind Kind, string ConnectionString, str
     /// against a frozen server (tests/faults/outage.py --stop-mode freeze), a timed-out command costs its command
     /// timeout plus two connect timeouts (the cancel request), so 1 s + 2 s keeps every answer under 5 s.
     /// </summary>
-    private static NpgsqlConnectionStringBuilder WithTimeouts(NpgsqlConnectionStringBuilder builder, string given, bool failFast)
+    private static NpgsqlConnectionStringBuilder WithServerDefaults(NpgsqlConnectionStringBuilder builder, string given, bool failFast)
     {
+        // Xref runs a handful of statements over and over: let Npgsql prepare them once per connection, so
+        // PostgreSQL parses and plans each only once (the import's upsert a million times, a listing's page query).
+        if (!given.Contains("prepare", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.MaxAutoPrepare = 64;
+            builder.AutoPrepareMinUsages = 2;
+        }
         if (failFast && !given.Contains("timeout", StringComparison.OrdinalIgnoreCase))
         {
             builder.Timeout = 1;

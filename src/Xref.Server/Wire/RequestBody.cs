@@ -98,6 +98,11 @@ public static class RequestBody
         {
             throw TooLarge(maxBytes);
         }
+        catch (BadHttpRequestException e)
+        {
+            // The client sent less than its Content-Length, or closed the connection mid-body: nothing was written.
+            throw ApiException.BadBody($"The request body could not be read: {e.Message}");
+        }
         return buffer.ToArray();
     }
 

@@ -25,7 +25,7 @@ public sealed record ExternalReferenceQuery(SubjectType SubjectType, QueryValues
     }
 
     /// <summary>
-    /// True when the count can be read from <c>reference_stats</c>: the only filters are subject_type,
+    /// True when the count can be read from the count tables (<c>reference_totals</c>, <c>reference_stats</c>): the only filters are subject_type,
     /// service_name and status (the listings sync jobs poll). Any other filter counts the rows themselves.
     /// </summary>
     public bool CountableFromStats => Only is null

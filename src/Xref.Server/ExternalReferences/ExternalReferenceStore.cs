@@ -34,7 +34,7 @@ public sealed class ExternalReferenceStore(Database database, TimeProvider clock
 
     /// <summary>
     /// The page of references the query asks for, and the exact count of all that match, in one round trip:
-    /// the count (summed from <c>reference_stats</c> when the filters allow, else counted) with the listing's
+    /// the count (summed from the count tables when the filters allow, else counted) with the listing's
     /// version, then the page, read by seeking past the previous page's last row when that boundary is
     /// remembered for the same version, else with OFFSET.
     /// </summary>
@@ -83,12 +83,19 @@ public sealed class ExternalReferenceStore(Database database, TimeProvider clock
         return (count, rows);
     }
 
-    /// <summary>The count from <c>reference_stats</c> (meaningful when the query allows it) and the listing's version.</summary>
+    /// <summary>
+    /// The count (meaningful when the query allows it) and the listing's version: from <c>reference_totals</c>
+    /// (a few rows per subject type), or from <c>reference_stats</c> when a service name narrows the count.
+    /// </summary>
     private static Statement StatsStatement(long accountId, ExternalReferenceQuery query) => new("""
-        SELECT COALESCE(SUM(CASE WHEN (@stats_service IS NULL OR service_name = @stats_service)
-                                  AND (@stats_status IS NULL OR status = @stats_status) THEN n ELSE 0 END), 0),
-               COALESCE(SUM(writes), 0)
-        FROM reference_stats WHERE account_id = @stats_account AND subject_type = @stats_type
+        SELECT CASE WHEN @stats_service IS NULL
+                    THEN (SELECT COALESCE(SUM(n), 0) FROM reference_totals
+                          WHERE account_id = @stats_account AND subject_type = @stats_type AND (@stats_status IS NULL OR status = @stats_status))
+                    ELSE (SELECT COALESCE(SUM(n), 0) FROM reference_stats
+                          WHERE account_id = @stats_account AND subject_type = @stats_type AND service_name = @stats_service
+                            AND (@stats_status IS NULL OR status = @stats_status))
+               END,
+               (SELECT COALESCE(SUM(writes), 0) FROM reference_totals WHERE account_id = @stats_account AND subject_type = @stats_type)
         """, StatementBatch.Values(("stats_service", query.Values["service_name"]), ("stats_status", query.Values["status"]),
             ("stats_account", accountId), ("stats_type", query.SubjectType.Name)));
 

@@ -19,15 +19,6 @@ public sealed class SubjectStore(Database database)
         _ => "EXISTS (SELECT 1 FROM subjects WHERE type = @subject_type AND id = @subject_id AND account_id = @account_id)",
     };
 
-    /// <summary>The account owning a subject, or null when no account has it.</summary>
-    public static Task<long?> OwnerAsync(DbConnection connection, DbTransaction? tx, SubjectType type, long id) =>
-        connection.ExecuteScalarAsync<long?>(type.Table switch
-        {
-            SubjectTable.Users => "SELECT account_id FROM users WHERE id = @id",
-            SubjectTable.StatusReports => "SELECT account_id FROM status_reports WHERE id = @id",
-            _ => "SELECT account_id FROM subjects WHERE type = @type AND id = @id",
-        }, new { type = type.Name, id }, tx);
-
     /// <summary>Creates a bare subject in the account if no account has it (<c>--auto-subjects</c>).</summary>
     public static Task CreateIfMissingAsync(DbConnection connection, DbTransaction tx, long accountId, SubjectType type, long id, long now) =>
         connection.ExecuteAsync("""

@@ -44,8 +44,6 @@ public static class JsonAssert
         }
         return ResponseAsync(response, status, new JsonObject { ["errors"] = array }.ToJsonString());
     }
-
-    public static string Compact(string json) => JsonNode.Parse(json)!.ToJsonString(new JsonSerializerOptions { WriteIndented = false });
 }
 
 /// <summary>Small helpers to read the database directly.</summary>

@@ -14,6 +14,4 @@ public static class Requests
     public static Task<HttpResponseMessage> PostJson(this HttpClient client, string url, string json) => client.PostAsync(url, Json(json));
 
     public static Task<HttpResponseMessage> PostForm(this HttpClient client, string url, string encoded) => client.PostAsync(url, Form(encoded));
-
-    public static JsonContent Body(object value) => JsonContent.Create(value);
 }

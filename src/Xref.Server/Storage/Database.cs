@@ -18,6 +18,7 @@ public sealed class Database : IAsyncDisposable
     // SQLite allows one writer at a time; queueing writers here instead of in busy_timeout keeps
     // 32 concurrent upserts from spinning on SQLITE_BUSY (busy_timeout stays as a backstop for other processes).
     private readonly SemaphoreSlim sqliteWriter = new(1, 1);
+    private SqliteConnection? sqliteWriterConnection;
 
     /// <param name="url">The database.</param>
     /// <param name="sqliteWriteCacheKiB">
@@ -61,25 +62,34 @@ public sealed class Database : IAsyncDisposable
     /// <summary>Runs <paramref name="work"/> in one transaction (BEGIN IMMEDIATE on SQLite) and commits it.</summary>
     public async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct = default)
     {
-        var locked = false;
-        if (Kind == DatabaseKind.Sqlite)
+        if (Kind == DatabaseKind.Postgres)
         {
-            await sqliteWriter.WaitAsync(ct);
-            locked = true;
-        }
-        try
-        {
-            await using var connection = await OpenAsync(forWrite: true, ct);
-            await using var transaction = connection is SqliteConnection sqlite
-                ? sqlite.BeginTransaction(deferred: false)
-                : await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
+            await using var connection = await OpenAsync(ct);
+            await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
             var result = await work(connection, transaction);
             await transaction.CommitAsync(CancellationToken.None);
             return result;
         }
+        await sqliteWriter.WaitAsync(ct);
+        try
+        {
+            // SQLite's one writer is one long-lived connection, opened and configured once, used under the lock.
+            sqliteWriterConnection ??= (SqliteConnection)await OpenAsync(forWrite: true, ct);
+            await using var transaction = sqliteWriterConnection.BeginTransaction(deferred: false);
+            var result = await work(sqliteWriterConnection, transaction);
+            await transaction.CommitAsync(CancellationToken.None);
+            return result;
+        }
+        catch (SqliteException)
+        {
+            // An I/O error may have left the connection unusable: the next write opens a fresh one.
+            await (sqliteWriterConnection?.DisposeAsync() ?? ValueTask.CompletedTask);
+            sqliteWriterConnection = null;
+            throw;
+        }
         finally
         {
-            if (locked) sqliteWriter.Release();
+            sqliteWriter.Release();
         }
     }
 
@@ -92,7 +102,11 @@ public sealed class Database : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         if (postgres is not null) await postgres.DisposeAsync();
-        else SqliteConnection.ClearAllPools();
+        else
+        {
+            if (sqliteWriterConnection is not null) await sqliteWriterConnection.DisposeAsync();
+            SqliteConnection.ClearAllPools();
+        }
         sqliteWriter.Dispose();
     }
 }

@@ -5,7 +5,9 @@ using Xref.Wire;
 namespace Xref.ExternalReferences;
 
 /// <summary>The filters, order and paging of <c>GET /external_references</c> (seed 002, contract §3 and §5).</summary>
-public sealed record ExternalReferenceQuery(SubjectType SubjectType, QueryValues Values, OrderRequest Order, PageRequest Page, long[]? Only)
+public sealed record ExternalReferenceQuery(
+    SubjectType SubjectType, QueryValues Values, IReadOnlyList<(string Column, string Op, long Bound)> Times,
+    OrderRequest Order, PageRequest Page, long[]? Only)
 {
     public static readonly string[] OrderFields = ["created_at", "last_synced_at"];
     public static readonly OrderRequest DefaultOrder = new("last_synced_at", Descending: true);
@@ -20,7 +22,8 @@ public sealed record ExternalReferenceQuery(SubjectType SubjectType, QueryValues
             ?? throw ApiException.BadParameter("subject_type", $"subject_type is required; one of {SubjectTypes.NameList}.");
         var type = SubjectTypes.Find(typeName)
             ?? throw ApiException.BadParameter("subject_type", $"subject_type must be one of {SubjectTypes.NameList}, not \"{typeName}\".");
-        return new ExternalReferenceQuery(type, query,
+        // Date filters are parsed (and a bad one refused with 400) once, before anything touches the database.
+        return new ExternalReferenceQuery(type, query, DateRangeFilters.Parse(query, "created", "updated", "last_synced"),
             OrderRequest.Parse(query["order"], OrderFields, DefaultOrder), PageRequest.Parse(query), OnlyIds.Parse(query["only"]));
     }
 
@@ -31,7 +34,7 @@ public sealed record ExternalReferenceQuery(SubjectType SubjectType, QueryValues
     public bool CountableFromStats => Only is null
         && Values["subject_id"] is null
         && ExactFilters.All(f => f is "service_name" or "status" || Values[f] is null)
-        && DateRangeFilters.Parse(Values, "created", "updated", "last_synced").Count == 0;
+        && Times.Count == 0;
 
     /// <summary>Identifies this listing (account, filters, order, page size) for the page-boundary cache.</summary>
     public string ListingKey(long accountId)
@@ -39,7 +42,7 @@ public sealed record ExternalReferenceQuery(SubjectType SubjectType, QueryValues
         var key = new System.Text.StringBuilder().Append(accountId).Append('|').Append(SubjectType.Name);
         foreach (var name in (string[])["subject_id", .. ExactFilters])
             key.Append('|').Append(Values[name]?.Length ?? -1).Append(':').Append(Values[name]);
-        foreach (var (column, op, bound) in DateRangeFilters.Parse(Values, "created", "updated", "last_synced"))
+        foreach (var (column, op, bound) in Times)
             key.Append('|').Append(column).Append(op).Append(bound);
         return key.Append('|').Append(Order.Field).Append(Order.Descending ? ":desc" : ":asc").Append('|').Append(Page.PageSize).ToString();
     }
@@ -55,7 +58,7 @@ public sealed record ExternalReferenceQuery(SubjectType SubjectType, QueryValues
             else where.Nothing();
         }
         foreach (var column in ExactFilters) where.Equal(column, Values[column]);
-        foreach (var (column, op, bound) in DateRangeFilters.Parse(Values, "created", "updated", "last_synced"))
+        foreach (var (column, op, bound) in Times)
             where.Compare(column, op, bound);
         return where.InIds("id", Only);
     }

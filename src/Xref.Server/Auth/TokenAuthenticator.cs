@@ -15,13 +15,12 @@ public sealed class TokenAuthenticator(Database database, IMemoryCache cache, Ti
     private static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
     private readonly ConcurrentDictionary<long, long> lastUsedWritten = new();
 
-    public async Task<Caller?> AuthenticateAsync(string? authorization, CancellationToken ct)
+    /// <param name="hash">The bearer token's hash (<see cref="Tokens.BearerHash"/>), or null when there is none.</param>
+    /// <param name="ct">Cancels the lookup.</param>
+    public async Task<Caller?> AuthenticateAsync(string? hash, CancellationToken ct)
     {
-        if (authorization is null || !authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return null;
-        var token = authorization["Bearer ".Length..].Trim();
-        if (token.Length is 0 or > 1024) return null;
+        if (hash is null) return null;
         // The cache key is the hash, never the token, so a heap dump shows no usable secret.
-        var hash = Tokens.Hash(token);
         if (!cache.TryGetValue(hash, out Caller? caller))
         {
             var row = await database.ReadAsync(c => c.QuerySingleOrDefaultAsync<(long Id, long UserId, long AccountId, string Scope, bool AutoSubjects)?>("""

@@ -13,7 +13,7 @@ public sealed class TokenFilter(TokenAuthenticator authenticator) : IEndpointFil
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
-        var caller = await authenticator.AuthenticateAsync(http.Request.Headers.Authorization, http.RequestAborted)
+        var caller = await authenticator.AuthenticateAsync(Tokens.BearerHash(http), http.RequestAborted)
             ?? throw ApiException.Unauthorized();
         if (!caller.CanWrite && !HttpMethods.IsGet(http.Request.Method) && !HttpMethods.IsHead(http.Request.Method))
             throw ApiException.Forbidden("This token is read-only; use a token with the write scope to change data.");

@@ -15,6 +15,22 @@ public static class Tokens
     /// <summary>Lower-case hex SHA-256 of the token's UTF-8 bytes: what the database stores and looks up.</summary>
     public static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 
+    private const string BearerHashKey = "xref.bearer-hash";
+
+    /// <summary>
+    /// The hash of the request's bearer token, or null when there is none (or it is empty or over 1,024
+    /// characters). Computed once per request: the rate limiter and the authenticator both key on it.
+    /// </summary>
+    public static string? BearerHash(HttpContext http)
+    {
+        if (http.Items.TryGetValue(BearerHashKey, out var cached)) return (string?)cached;
+        var authorization = http.Request.Headers.Authorization.ToString();
+        var token = authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization["Bearer ".Length..].Trim() : "";
+        var hash = token.Length is 0 or > 1024 ? null : Hash(token);
+        http.Items[BearerHashKey] = hash;
+        return hash;
+    }
+
     /// <summary>Seed tokens are taken as given when they are 1–256 printable ASCII characters.</summary>
     public static bool IsAcceptable(string? token) =>
         token is { Length: >= 1 and <= 256 } && token.All(c => c is >= '!' and <= '~');

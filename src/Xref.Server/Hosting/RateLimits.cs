@@ -67,11 +67,6 @@ public static class RateLimits
     }
 
     /// <summary>The token's hash (never the token itself), or the client address when there is no token.</summary>
-    private static string PartitionKey(HttpContext context)
-    {
-        var authorization = context.Request.Headers.Authorization.ToString();
-        return authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
-            ? "t:" + Tokens.Hash(authorization["Bearer ".Length..].Trim())
-            : "ip:" + context.Connection.RemoteIpAddress;
-    }
+    private static string PartitionKey(HttpContext context) =>
+        Tokens.BearerHash(context) is { } hash ? "t:" + hash : "ip:" + context.Connection.RemoteIpAddress;
 }

@@ -34,41 +34,29 @@ public sealed record Ref
     public Ref WithSubject(string key) => this with { SubjectKey = key };
 
     /// <summary>The create_or_update JSON body that carries every field of this reference.</summary>
-    public string RequestJson() => new JsonObject
+    public string RequestJson() => new JsonObject { ["external_reference"] = Attributes() }.ToJsonString();
+
+    /// <summary>The attributes a client sends; the expected record adds timestamps and the id to them.</summary>
+    private JsonObject Attributes() => new()
     {
-        ["external_reference"] = new JsonObject
-        {
-            ["subject_type"] = SubjectType,
-            ["subject_id"] = SubjectId,
-            ["service_name"] = ServiceName,
-            ["service_model"] = ServiceModel,
-            ["service_model_ref"] = ServiceModelRef,
-            ["status"] = Status,
-            ["external_link"] = ExternalLink,
-            ["external_status"] = ExternalStatus,
-            ["external_message"] = ExternalMessage,
-            ["locked"] = Locked,
-        },
-    }.ToJsonString();
+        ["subject_type"] = SubjectType,
+        ["subject_id"] = SubjectId,
+        ["service_name"] = ServiceName,
+        ["service_model"] = ServiceModel,
+        ["service_model_ref"] = ServiceModelRef,
+        ["status"] = Status,
+        ["external_link"] = ExternalLink,
+        ["external_status"] = ExternalStatus,
+        ["external_message"] = ExternalMessage,
+        ["locked"] = Locked,
+    };
 
     public JsonObject ToJson()
     {
-        var json = new JsonObject
-        {
-            ["subject_type"] = SubjectType,
-            ["subject_id"] = SubjectId,
-            ["service_name"] = ServiceName,
-            ["service_model"] = ServiceModel,
-            ["service_model_ref"] = ServiceModelRef,
-            ["status"] = Status,
-            ["external_link"] = ExternalLink,
-            ["external_status"] = ExternalStatus,
-            ["external_message"] = ExternalMessage,
-            ["locked"] = Locked,
-            ["last_synced_at"] = Expected.Time(LastSyncedAt),
-            ["created_at"] = Expected.Time(CreatedAt),
-            ["updated_at"] = Expected.Time(UpdatedAt),
-        };
+        var json = Attributes();
+        json["last_synced_at"] = Expected.Time(LastSyncedAt);
+        json["created_at"] = Expected.Time(CreatedAt);
+        json["updated_at"] = Expected.Time(UpdatedAt);
         if (SubjectKey is not null) json["subject_ref"] = new JsonObject { ["key"] = SubjectKey, ["id"] = SubjectId.ToString(CultureInfo.InvariantCulture) };
         json["id"] = WireId;
         return json;

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Text.Json.Nodes;
 using Dapper;
+using Npgsql;
 using Xref.ExternalReferences;
 using Xref.Storage;
 using Xref.Wire;
@@ -11,33 +12,74 @@ namespace Xref.BulkData;
 /// <c>xref import</c>: external references from JSON Lines, one <c>external_reference</c> object per line,
 /// validated and upserted exactly as create_or_update does, in transactions of <c>batchSize</c> lines.
 /// A line may also carry <c>id</c>, <c>account_id</c>, <c>created_at</c>, <c>updated_at</c> and
-/// <c>last_synced_at</c> (what <c>xref export</c> writes), so an export restores exactly.
+/// <c>last_synced_at</c> (what <c>xref export</c> writes), so an export restores exactly. A key seen twice
+/// ends the batch before its second line, so every batch holds each key once and a set-based write
+/// (<see cref="PostgresReferenceCopy"/>) gives the same result as line after line.
 /// </summary>
 public sealed class ReferenceImporter(Database database, TimeProvider clock)
 {
-    private sealed record Row(long Line, long AccountId, ExternalReferenceInput Input, UpsertTimes Times, long? Id);
-
     public async Task<ImportSummary> ImportAsync(TextReader reader, long? accountId, int batchSize, Action<long>? progress, CancellationToken ct)
     {
         var summary = new ImportSummary();
-        var batch = new List<Row>(batchSize);
+        var batches = new BatchWriter(batch => WriteAsync(batch, summary, ct));
+        var batch = new List<ImportRow>(batchSize);
+        var keys = new HashSet<ImportKey>();
         var explicitIds = false;
-        await foreach (var (line, value, error) in JsonLines.ReadAsync(reader, progress, ct))
+        try
         {
-            if (Parse(line, value, error, accountId, summary) is not { } row) continue;
-            explicitIds |= row.Id is not null;
-            batch.Add(row);
-            if (batch.Count < batchSize) continue;
-            await WriteAsync(batch, summary, ct);
-            batch.Clear();
+            await foreach (var (line, value, error) in JsonLines.ReadAsync(reader, progress, ct))
+            {
+                if (Parse(line, value, error, accountId, summary) is not { } row) continue;
+                explicitIds |= row.Id is not null;
+                if (!keys.Contains(row.Key) && batch.Count < batchSize)
+                {
+                    keys.Add(row.Key);
+                    batch.Add(row);
+                    continue;
+                }
+                await batches.StartAsync(batch);
+                batch = [row];
+                keys = [row.Key];
+            }
+            if (batch.Count > 0) await batches.StartAsync(batch);
+            await batches.FinishAsync();
         }
-        if (batch.Count > 0) await WriteAsync(batch, summary, ct);
+        catch
+        {
+            await batches.AbandonAsync();
+            throw;
+        }
         if (explicitIds && database.Dialect.SyncIdentitySql("external_references") is { } sync)
             await database.WriteAsync((c, tx) => c.ExecuteAsync(sync, transaction: tx), ct);
         return summary;
     }
 
-    private Row? Parse(long line, JsonObject? value, string? error, long? accountId, ImportSummary summary)
+    /// <summary>
+    /// Writes one batch in the background while the next is parsed, so reading and validating lines (the
+    /// importer's own CPU) overlaps the database's work; at most one batch is in flight, so batches commit
+    /// in file order. Task.Run because SQLite's async calls complete synchronously.
+    /// </summary>
+    private sealed class BatchWriter(Func<List<ImportRow>, Task> write)
+    {
+        private Task inFlight = Task.CompletedTask;
+
+        public async Task StartAsync(List<ImportRow> batch)
+        {
+            await inFlight;
+            inFlight = Task.Run(() => write(batch));
+        }
+
+        public Task FinishAsync() => inFlight;
+
+        /// <summary>After a failure: lets the batch in flight end (its outcome is not the error to report) before the caller rethrows.</summary>
+        public async Task AbandonAsync()
+        {
+            try { await inFlight; }
+            catch (Exception) { /* the failure already being reported comes first */ }
+        }
+    }
+
+    private ImportRow? Parse(long line, JsonObject? value, string? error, long? accountId, ImportSummary summary)
     {
         if (value is null)
         {
@@ -63,7 +105,7 @@ public sealed class ReferenceImporter(Database database, TimeProvider clock)
         try
         {
             var input = ExternalReferenceInput.Parse(value);
-            return new Row(line, account.Value, input, new UpsertTimes(created ?? now, updated ?? now, synced ?? now, created is not null), id);
+            return new ImportRow(line, account.Value, input, new UpsertTimes(created ?? now, updated ?? now, synced ?? now, created is not null), id);
         }
         catch (ApiException e)
         {
@@ -72,9 +114,10 @@ public sealed class ReferenceImporter(Database database, TimeProvider clock)
         }
     }
 
-    private Task WriteAsync(List<Row> batch, ImportSummary summary, CancellationToken ct) => database.WriteAsync(async (c, tx) =>
+    private Task WriteAsync(List<ImportRow> batch, ImportSummary summary, CancellationToken ct) => database.WriteAsync(async (c, tx) =>
     {
         var accepted = await WithUsableIdsAsync(c, tx, batch, summary);
+        if (c is NpgsqlConnection postgres) accepted = await PostgresReferenceCopy.RunAsync(postgres, accepted, summary, ct);
         await RowBatch.RunAsync(c, tx, accepted,
             row => UpsertCommand.Sql(database.Dialect, row.Input.SubjectType, withId: row.Id is not null),
             (row, parameters, create) =>
@@ -86,8 +129,8 @@ public sealed class ReferenceImporter(Database database, TimeProvider clock)
             {
                 if (result is null)
                     summary.Reject(row.Line, $"subject_id: {row.Input.SubjectType.Name} {row.Input.SubjectId} does not exist in account {row.AccountId}.");
-                else if (UpsertCommand.ReadResult(result).Inserted) summary.Created++;
-                else summary.Updated++;
+                else if (UpsertCommand.ReadResult(result).Inserted) summary.AddCreated();
+                else summary.AddUpdated();
             }, ct);
         return 0;
     }, ct);
@@ -96,7 +139,7 @@ public sealed class ReferenceImporter(Database database, TimeProvider clock)
     /// A line's own <c>id</c> is kept when no other reference has it; an id held by a different reference (or
     /// given twice in one batch) rejects the line rather than failing the whole batch on the primary key.
     /// </summary>
-    private async Task<List<Row>> WithUsableIdsAsync(DbConnection c, DbTransaction tx, List<Row> batch, ImportSummary summary)
+    private async Task<List<ImportRow>> WithUsableIdsAsync(DbConnection c, DbTransaction tx, List<ImportRow> batch, ImportSummary summary)
     {
         var ids = batch.Where(r => r.Id is not null).Select(r => r.Id!.Value).ToList();
         if (ids.Count == 0) return batch;
@@ -106,7 +149,7 @@ public sealed class ReferenceImporter(Database database, TimeProvider clock)
                 new { ids = dialect.IdsParameter(ids) }, tx))
             .ToDictionary(h => h.Id);
         var seen = new HashSet<long>();
-        var accepted = new List<Row>(batch.Count);
+        var accepted = new List<ImportRow>(batch.Count);
         foreach (var row in batch)
         {
             if (row.Id is { } id)
@@ -122,4 +165,13 @@ public sealed class ReferenceImporter(Database database, TimeProvider clock)
         }
         return accepted;
     }
+}
+
+/// <summary>The upsert key of a reference: a batch holds each at most once.</summary>
+public readonly record struct ImportKey(long AccountId, string SubjectType, long SubjectId, string ServiceName);
+
+/// <summary>One valid line of an import, ready to write.</summary>
+public sealed record ImportRow(long Line, long AccountId, ExternalReferenceInput Input, UpsertTimes Times, long? Id)
+{
+    public ImportKey Key => new(AccountId, Input.SubjectType.Name, Input.SubjectId, Input.ServiceName);
 }

@@ -98,7 +98,7 @@ public sealed class SubjectImporter(Database database, TimeProvider clock)
             (row, result) =>
             {
                 if (result is null) summary.Reject(row.Line, $"{row.Type} {row.Id} belongs to another account; ids are global.");
-                else summary.Created++;
+                else summary.AddCreated();
             }, ct);
         return 0;
     }, ct);

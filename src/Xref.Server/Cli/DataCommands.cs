@@ -80,7 +80,7 @@ public static class DataCommands
     private static bool Report(string what, ImportSummary summary, string imported)
     {
         Console.Out.WriteLine($"{what}: {summary.Created} {imported}, {summary.Updated} updated, {summary.RejectedCount} rejected");
-        foreach (var (line, reason) in summary.Rejected.OrderBy(r => r.Line))
+        foreach (var (line, reason) in summary.Rejected)
             Console.Out.WriteLine($"  line {line}: {reason}");
         if (summary.RejectedCount > summary.Rejected.Count)
             Console.Out.WriteLine($"  ... and {summary.RejectedCount - summary.Rejected.Count} more rejected lines");

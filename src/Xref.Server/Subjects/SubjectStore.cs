@@ -12,11 +12,27 @@ public sealed class SubjectStore(Database database)
     /// SQL condition true when subject (@subject_type, @subject_id) belongs to @account_id; used inside the
     /// upsert so the check and the write are one statement.
     /// </summary>
-    public static string ExistsCondition(SubjectType type) => type.Table switch
+    public static string ExistsCondition(SubjectType type) =>
+        $"EXISTS (SELECT 1 {Lookup(type.Table, "@account_id", "@subject_type", "@subject_id")})";
+
+    /// <summary>
+    /// The same check for every row of a set-based write: <paramref name="row"/> is a table alias with columns
+    /// account_id, subject_type and subject_id, whatever the subject types of its rows. Each row probes the
+    /// primary key with a scalar subquery (at most one row, NULL when none), because PostgreSQL would turn an
+    /// EXISTS here into a hash of the whole subjects table, built again for every batch of an import.
+    /// </summary>
+    public static string ExistsConditionForRows(string row)
     {
-        SubjectTable.Users => "EXISTS (SELECT 1 FROM users WHERE id = @subject_id AND account_id = @account_id)",
-        SubjectTable.StatusReports => "EXISTS (SELECT 1 FROM status_reports WHERE id = @subject_id AND account_id = @account_id)",
-        _ => "EXISTS (SELECT 1 FROM subjects WHERE type = @subject_type AND id = @subject_id AND account_id = @account_id)",
+        string Probe(SubjectTable table) => $"(SELECT TRUE {Lookup(table, $"{row}.account_id", $"{row}.subject_type", $"{row}.subject_id")})";
+        var byTable = SubjectTypes.All.Where(t => t.Table != SubjectTable.Subjects).Select(t => $"WHEN '{t.Name}' THEN {Probe(t.Table)}");
+        return $"CASE {row}.subject_type {string.Join(" ", byTable)} ELSE {Probe(SubjectTable.Subjects)} END";
+    }
+
+    private static string Lookup(SubjectTable table, string accountId, string subjectType, string subjectId) => table switch
+    {
+        SubjectTable.Users => $"FROM users WHERE id = {subjectId} AND account_id = {accountId}",
+        SubjectTable.StatusReports => $"FROM status_reports WHERE id = {subjectId} AND account_id = {accountId}",
+        _ => $"FROM subjects WHERE type = {subjectType} AND id = {subjectId} AND account_id = {accountId}",
     };
 
     /// <summary>Creates a bare subject in the account if no account has it (<c>--auto-subjects</c>).</summary>

@@ -1,4 +1,5 @@
 using System.Net;
+using Dapper;
 using Xref.Tests.Infrastructure;
 
 namespace Xref.Tests.Operations;
@@ -89,4 +90,68 @@ public sealed class ExportImportTests
             File.Delete(file);
         }
     }
+
+    /// <summary>
+    /// The import writes in batches (on PostgreSQL one INSERT and one UPDATE per batch); every line must still
+    /// land exactly as create_or_update would have written it, and the kept counts must stay exact.
+    /// </summary>
+    [Theory, AllDatabases]
+    public async Task Import_writes_each_line_exactly_as_create_or_update_does(string db)
+    {
+        string[] lines =
+        [
+            """{"subject_type": "Workspace", "subject_id": 100, "service_name": "jira", "service_model": "issue", "service_model_ref": "A", "status": "failed", "external_link": "https://jira.example/A", "locked": true}""",
+            """{"subject_type": "Story", "subject_id": 200, "service_name": "jira", "service_model": "issue", "service_model_ref": "B", "external_status": "open", "external_message": "m"}""",
+            """{"subject_type": "Workspace", "subject_id": 100, "service_name": "jira", "service_model": "epic", "service_model_ref": "A2", "external_status": "done"}""",
+            """{"subject_type": "User", "subject_id": 10, "service_name": "okta", "service_model": "user", "service_model_ref": "U", "status": "successful"}""",
+            """{"subject_type": "Workspace", "subject_id": 900, "service_name": "jira", "service_model": "issue", "service_model_ref": "X"}""",
+            """{"subject_type": "User", "subject_id": 20, "service_name": "okta", "service_model": "user", "service_model_ref": "X"}""",
+            """{"subject_type": "Workspace", "subject_id": 101, "service_name": "qb", "service_model": "project", "service_model_ref": "C", "status": "pending"}""",
+            """{"subject_type": "Story", "subject_id": 200, "service_name": "jira", "service_model": "issue", "service_model_ref": "B", "status": "successful", "external_message": null, "locked": null}""",
+            """{"subject_type": "Workspace", "subject_id": 100, "service_name": "jira", "service_model": "epic", "service_model_ref": "A3", "status": "pending", "locked": false}""",
+            """{"subject_type": "TimeEntry", "subject_id": 300, "service_name": "jira", "service_model": "worklog", "service_model_ref": "T"}""",
+        ];
+        await using var viaApi = await XrefApp.StartAsync(db);
+        var client = viaApi.Client();
+        var apiStatuses = new List<HttpStatusCode>();
+        foreach (var line in lines)
+            apiStatuses.Add((await client.PostJson(Upsert, $$"""{"external_reference": {{line}}}""")).StatusCode);
+        Assert.Equal(2, apiStatuses.Count(s => s == HttpStatusCode.UnprocessableEntity));
+
+        await using var viaImport = await XrefApp.StartAsync(db);
+        var file = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllLinesAsync(file, lines);
+            var import = await XrefProcess.RunAsync("import", file, "--account", "1", "--batch-size", "4", "--database", viaImport.TestDatabase.Url);
+            Assert.Equal(2, import.ExitCode);
+            Assert.Contains("references: 5 created, 3 updated, 2 rejected", import.Out);
+            Assert.Contains("  line 5: subject_id: Workspace 900 does not exist in account 1.", import.Out);
+            Assert.Contains("  line 6: subject_id: User 20 does not exist in account 1.", import.Out);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+
+        const string Stored = """
+            SELECT account_id, subject_type, subject_id, service_name, service_model, service_model_ref, status,
+                   external_link, external_status, external_message, locked, revision
+            FROM external_references ORDER BY subject_type, subject_id, service_name
+            """;
+        var expected = await Rows(viaApi, Stored);
+        Assert.Equal(5, expected.Count);
+        Assert.Equal(expected, await Rows(viaImport, Stored));
+
+        const string Counted = "SELECT account_id, subject_type, status, COUNT(*) FROM external_references GROUP BY account_id, subject_type, status ORDER BY 1, 2, 3";
+        const string Kept = "SELECT account_id, subject_type, status, SUM(n) FROM reference_totals GROUP BY account_id, subject_type, status HAVING SUM(n) <> 0 ORDER BY 1, 2, 3";
+        Assert.Equal(await Rows(viaImport, Counted), await Rows(viaImport, Kept));
+        const string CountedByService = "SELECT account_id, subject_type, service_name, status, COUNT(*) FROM external_references GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4";
+        const string KeptByService = "SELECT account_id, subject_type, service_name, status, SUM(n) FROM reference_stats GROUP BY 1, 2, 3, 4 HAVING SUM(n) <> 0 ORDER BY 1, 2, 3, 4";
+        Assert.Equal(await Rows(viaImport, CountedByService), await Rows(viaImport, KeptByService));
+    }
+
+    /// <summary>Every row as text, so the two databases' column types compare alike.</summary>
+    private static Task<List<string>> Rows(XrefApp app, string sql) => app.Database.ReadAsync(async c =>
+        (await c.QueryAsync(sql)).Select(row => string.Join("|", ((IDictionary<string, object?>)row).Values.Select(v => Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture)))).ToList());
 }

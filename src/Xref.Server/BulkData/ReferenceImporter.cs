@@ -18,6 +18,21 @@ namespace Xref.BulkData;
 /// </summary>
 public sealed class ReferenceImporter(Database database, TimeProvider clock)
 {
+    /// <summary>From this many written rows on, an import is followed by <see cref="AfterBulkLoadAsync"/>.</summary>
+    public const long BulkLoadRows = 10_000;
+
+    /// <summary>
+    /// PostgreSQL: VACUUM ANALYZE after a bulk load, as PostgreSQL's documentation advises, so the planner knows
+    /// the new rows and the visibility map lets a deep page be counted from the index alone (EXPLAIN ANALYZE of
+    /// OFFSET 50,000 right after importing 1,000,000 rows: 10,079 heap fetches). SQLite needs nothing.
+    /// </summary>
+    public async Task AfterBulkLoadAsync(CancellationToken ct)
+    {
+        if (database.Kind != DatabaseKind.Postgres) return;
+        await using var connection = await database.OpenAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition("VACUUM (ANALYZE) external_references", commandTimeout: 0, cancellationToken: ct));
+    }
+
     public async Task<ImportSummary> ImportAsync(TextReader reader, long? accountId, int batchSize, Action<long>? progress, CancellationToken ct)
     {
         var summary = new ImportSummary();

@@ -55,24 +55,26 @@ public sealed class ExternalReferenceStore(Database database, TimeProvider clock
 
         long count = 0, version = 0;
         var rows = new List<ExternalReference>();
-        await using var connection = await database.OpenAsync(ct);
-        await StatementBatch.RunAsync(connection, statements, async (i, reader) =>
+        await database.ReadAsync(async connection =>
         {
-            if (i == 0 && await reader.ReadAsync(ct)) (count, version) = (reader.GetInt64(0), reader.GetInt64(1));
-            else if (i == statements.Count - 1) while (await reader.ReadAsync(ct)) rows.Add(ExternalReference.Read(reader));
-            else if (await reader.ReadAsync(ct)) count = reader.GetInt64(0);
-        }, ct);
-
-        if (seek && previous.Version != version)
-        {
-            // A write committed since the boundary was recorded: the remembered row may have moved.
-            rows.Clear();
-            await StatementBatch.RunAsync(connection, [PageStatement(where, query, null)], async (_, reader) =>
+            await StatementBatch.RunAsync(connection, statements, async (i, reader) =>
             {
-                while (await reader.ReadAsync(ct)) rows.Add(ExternalReference.Read(reader));
+                if (i == 0 && await reader.ReadAsync(ct)) (count, version) = (reader.GetInt64(0), reader.GetInt64(1));
+                else if (i == statements.Count - 1) while (await reader.ReadAsync(ct)) rows.Add(ExternalReference.Read(reader));
+                else if (await reader.ReadAsync(ct)) count = reader.GetInt64(0);
             }, ct);
-        }
-        else if (seek) pages.CountSeek();
+            if (seek && previous.Version != version)
+            {
+                // A write committed since the boundary was recorded: the remembered row may have moved.
+                rows.Clear();
+                await StatementBatch.RunAsync(connection, [PageStatement(where, query, null)], async (_, reader) =>
+                {
+                    while (await reader.ReadAsync(ct)) rows.Add(ExternalReference.Read(reader));
+                }, ct);
+            }
+            else if (seek) pages.CountSeek();
+            return 0;
+        }, ct);
 
         if (cacheable && rows.Count == page.Limit)
         {

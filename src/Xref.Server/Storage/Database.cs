@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Data;
 using System.Data.Common;
 using Microsoft.Data.Sqlite;
@@ -19,6 +20,9 @@ public sealed class Database : IAsyncDisposable
     // 32 concurrent upserts from spinning on SQLITE_BUSY (busy_timeout stays as a backstop for other processes).
     private readonly SemaphoreSlim sqliteWriter = new(1, 1);
     private SqliteConnection? sqliteWriterConnection;
+
+    private const int MaxIdleSqliteReaders = 32;
+    private readonly ConcurrentBag<DbConnection> sqliteReaders = [];
 
     /// <param name="url">The database.</param>
     /// <param name="sqliteWriteCacheKiB">
@@ -95,10 +99,31 @@ public sealed class Database : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="work"/> on a read connection. SQLite's read connections stay open between requests
+    /// (up to <see cref="MaxIdleSqliteReaders"/> idle), so the statements prepared on them are reused
+    /// (<see cref="StatementBatch"/>); one that failed is closed rather than reused.
+    /// </summary>
     public async Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken ct = default)
     {
-        await using var connection = await OpenAsync(ct);
-        return await work(connection);
+        if (postgres is not null)
+        {
+            await using var pooled = await postgres.OpenConnectionAsync(ct);
+            return await work(pooled);
+        }
+        var connection = sqliteReaders.TryTake(out var idle) ? idle : await OpenAsync(forWrite: false, ct);
+        var healthy = false;
+        try
+        {
+            var result = await work(connection);
+            healthy = true;
+            return result;
+        }
+        finally
+        {
+            if (healthy && connection.State == ConnectionState.Open && sqliteReaders.Count < MaxIdleSqliteReaders) sqliteReaders.Add(connection);
+            else await connection.DisposeAsync();
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -107,6 +132,7 @@ public sealed class Database : IAsyncDisposable
         else
         {
             if (sqliteWriterConnection is not null) await sqliteWriterConnection.DisposeAsync();
+            while (sqliteReaders.TryTake(out var reader)) await reader.DisposeAsync();
             SqliteConnection.ClearAllPools();
         }
         sqliteWriter.Dispose();

@@ -118,21 +118,26 @@ public sealed class ExternalReferenceStore(Database database, TimeProvider clock
         var field = query.Order.Field;
         var order = $"ORDER BY {field} {(query.Order.Descending ? "DESC" : "ASC")}, id ASC";
         var (bound, strict) = query.Order.Descending ? ("<=", "<") : (">=", ">");
+        // The page size is written into the SQL (a validated 1-200), not bound: PostgreSQL plans an auto-prepared
+        // statement generically after a few runs, and a generic plan that cannot see LIMIT 20 expects thousands of
+        // rows; for the deep-OFFSET form it chose a hash join over a scan of the whole table (575 ms instead of
+        // 10 ms per page at OFFSET 50,000). With the literal the generic plan probes the primary key 20 times.
+        var limit = query.Page.Limit;
         string sql;
         if (query.Only is not null)
             sql = $"SELECT {ExternalReference.Columns} FROM external_references WHERE {where} {order}";
         else if (after is not null)
             sql = $"SELECT {ExternalReference.Columns} FROM external_references WHERE {where} " +
-                $"AND {field} {bound} @seek_value AND ({field} {strict} @seek_value OR id > @seek_id) {order} LIMIT @page_limit";
+                $"AND {field} {bound} @seek_value AND ({field} {strict} @seek_value OR id > @seek_id) {order} LIMIT {limit}";
         else if (query.Page.Offset < DeferredJoinOffset)
-            sql = $"SELECT {ExternalReference.Columns} FROM external_references WHERE {where} {order} LIMIT @page_limit OFFSET @page_offset";
+            sql = $"SELECT {ExternalReference.Columns} FROM external_references WHERE {where} {order} LIMIT {limit} OFFSET @page_offset";
         else
             sql = $"SELECT {ExternalReference.Columns} FROM external_references WHERE id IN " +
-                $"(SELECT id FROM external_references WHERE {where} {order} LIMIT @page_limit OFFSET @page_offset) {order}";
+                $"(SELECT id FROM external_references WHERE {where} {order} LIMIT {limit} OFFSET @page_offset) {order}";
         return new Statement(sql, (parameters, create) =>
         {
             where.Bind(parameters, create);
-            StatementBatch.Values(("page_limit", (long)query.Page.Limit), ("page_offset", query.Page.Offset),
+            StatementBatch.Values(("page_offset", query.Page.Offset),
                 ("seek_value", after?.SortValue ?? 0), ("seek_id", after?.Id ?? 0))(parameters, create);
         });
     }

@@ -20,7 +20,9 @@ public static class PagedSelect
             new CommandDefinition($"SELECT COUNT(*) FROM {table} WHERE {where}", where.Parameters, cancellationToken: ct));
         if (count == 0) return (0, rows);
         var direction = order.Descending ? "DESC" : "ASC";
-        var limit = paged ? $" LIMIT {where.Parameter(page.Limit)} OFFSET {where.Parameter(page.Offset)}" : "";
+        // The page size (a validated 1-200) is written into the SQL so PostgreSQL's generic plan of the prepared
+        // statement knows how few rows it returns (see ExternalReferenceStore.PageStatement).
+        var limit = paged ? $" LIMIT {page.Limit} OFFSET {where.Parameter(page.Offset)}" : "";
         await using var reader = await connection.ExecuteReaderAsync(new CommandDefinition(
             $"SELECT {columns} FROM {table} WHERE {where} ORDER BY {order.Field} {direction}, id ASC{limit}",
             where.Parameters, cancellationToken: ct));

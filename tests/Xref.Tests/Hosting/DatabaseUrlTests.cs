@@ -13,7 +13,7 @@ public sealed class DatabaseUrlTests
     public void The_server_caps_its_pool_skips_the_reset_and_fails_fast()
     {
         var s = Settings("postgres://xref@db.example:5433/ledger");
-        Assert.Equal((Math.Max(8, 4 * Environment.ProcessorCount), true, 1, 2), (s.MaxPoolSize, s.NoResetOnClose, s.Timeout, s.CommandTimeout));
+        Assert.Equal((Math.Max(16, 8 * Environment.ProcessorCount), true, 1, 2), (s.MaxPoolSize, s.NoResetOnClose, s.Timeout, s.CommandTimeout));
         Assert.Equal(("db.example", 5433, "ledger", "xref"), (s.Host, s.Port, s.Database, s.Username));
     }
 

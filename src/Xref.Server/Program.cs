@@ -20,7 +20,6 @@ builder.Services.AddXref();
 var app = builder.Build().UseXref();
 try
 {
-    RaiseThreadPoolFloorForPostgres(app.Services.GetRequiredService<Database>());
     await app.RunAsync();
     return 0;
 }
@@ -33,18 +32,4 @@ catch (Exception e) when (e is SeedException or FormatException)
 /// <summary>The entry point, visible to the tests' WebApplicationFactory.</summary>
 public partial class Program
 {
-    /// <summary>
-    /// Npgsql sends the cancel request of a timed-out command with a blocking connect; when a hung database times
-    /// out dozens of requests at once, a 2-core machine's thread pool would grow too slowly and every request,
-    /// /ready included, would wait behind them (tests/faults/outage.py --stop-mode freeze). SQLite keeps the
-    /// default: its calls are synchronous, and a higher floor only puts more threads on the same cores (its
-    /// list p99 rose from 14 to 35 ms in the benchmark).
-    /// </summary>
-    private static void RaiseThreadPoolFloorForPostgres(Database database)
-    {
-        if (database.Kind != DatabaseKind.Postgres) return;
-        ThreadPool.GetMinThreads(out var workers, out var completionPorts);
-        var floor = int.TryParse(Environment.GetEnvironmentVariable("XREF_MIN_THREADS"), out var configured) ? configured : 64;
-        ThreadPool.SetMinThreads(Math.Max(workers, floor), completionPorts);
-    }
 }

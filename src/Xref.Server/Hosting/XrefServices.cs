@@ -27,6 +27,8 @@ public static class XrefServices
         services.AddSingleton<ExternalReferenceStore>();
         services.AddSingleton<StatusReportStore>();
         services.AddHostedService<StartupTasks>();
+        services.AddSingleton<StallFloor>();
+        services.AddHostedService(sp => sp.GetRequiredService<StallFloor>());
         services.AddOpenApi();
         services.AddCors();
         return services;
@@ -36,6 +38,7 @@ public static class XrefServices
     {
         var options = app.Services.GetRequiredService<IOptions<XrefOptions>>().Value;
         app.UseRequestId();
+        StallFloor.Use(app);
         app.UseMiddleware<ErrorHandling>();
         app.UseRailsRouting();
         app.UseRouting();

@@ -27,16 +27,16 @@ public sealed class StallFloor : IHostedService, IDisposable
     private readonly ConcurrentDictionary<long, long> running = new();
     private readonly int floor, defaultWorkers;
     private readonly Action<int> setMinWorkers;
+    private readonly ILogger? logger;
     private long nextId;
     private long lastStall;
     private bool raised;
     private Timer? timer;
 
-    public StallFloor() : this(
+    public StallFloor(ILogger<StallFloor> logger) : this(
         ThreadPool.GetMinThreads,
-        int.TryParse(Environment.GetEnvironmentVariable("XREF_MIN_THREADS"), out var configured) ? configured : 64)
-    {
-    }
+        int.TryParse(Environment.GetEnvironmentVariable("XREF_MIN_THREADS"), out var configured) ? configured : 64) =>
+        this.logger = logger;
 
     private StallFloor(GetMin getMin, int floor) : this(MinWorkers(getMin), floor, workers =>
     {
@@ -110,13 +110,18 @@ public sealed class StallFloor : IHostedService, IDisposable
         if (stalled)
         {
             lastStall = now;
-            if (!raised) setMinWorkers(floor);
+            if (!raised)
+            {
+                setMinWorkers(floor);
+                logger?.LogWarning("A request has been running for over {Seconds} s (is the database stalling?): thread-pool floor raised to {Floor}", StallMs / 1000, floor);
+            }
             Volatile.Write(ref raised, true);
         }
         else if (raised && now - lastStall > RestoreAfterMs)
         {
             setMinWorkers(defaultWorkers);
             Volatile.Write(ref raised, false);
+            logger?.LogInformation("No stalled request for {Seconds} s: thread-pool floor back to {Floor}", RestoreAfterMs / 1000, defaultWorkers);
         }
     }
 

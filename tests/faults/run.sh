@@ -69,7 +69,7 @@ run_test "hung database (postgres)" python3 "$here/outage.py" --xref "$xref" --s
 
 echo
 echo "== fault-injection summary ($(( $(date +%s) - started )) s)"
-for name in "crash (sqlite)" "crash (postgres)" "outage (postgres)"; do
+for name in "crash (sqlite)" "crash (postgres)" "outage (postgres)" "hung database (postgres)"; do
   echo "$name: ${results[$name]}"
 done
 exit $failed

@@ -16,10 +16,13 @@ public sealed class Database : IAsyncDisposable
     private readonly string? sqliteConnectionString;
     private readonly string writePragmas;
 
-    // SQLite allows one writer at a time; queueing writers here instead of in busy_timeout keeps
-    // 32 concurrent upserts from spinning on SQLITE_BUSY (busy_timeout stays as a backstop for other processes).
-    private readonly SemaphoreSlim sqliteWriter = new(1, 1);
-    private SqliteConnection? sqliteWriterConnection;
+    // SQLite allows one writer at a time; queueing writers here instead of in busy_timeout keeps 32 concurrent
+    // upserts from spinning on SQLITE_BUSY (busy_timeout stays as a backstop for other processes), and lets the
+    // writes waiting at one moment share one commit.
+    private readonly SqliteGroupCommit? sqliteWriter;
+
+    /// <summary>SQLite: write transactions committed so far (writes queued together share one); 0 on PostgreSQL.</summary>
+    public long SqliteCommits => sqliteWriter?.Commits ?? 0;
 
     private const int MaxIdleSqliteReaders = 32;
     private readonly ConcurrentBag<DbConnection> sqliteReaders = [];
@@ -42,6 +45,7 @@ public sealed class Database : IAsyncDisposable
         {
             Directory.CreateDirectory(Path.GetDirectoryName(new SqliteConnectionStringBuilder(url.ConnectionString).DataSource)!);
             sqliteConnectionString = url.ConnectionString;
+            sqliteWriter = new SqliteGroupCommit(async ct => (SqliteConnection)await OpenAsync(forWrite: true, ct));
         }
     }
 
@@ -65,7 +69,10 @@ public sealed class Database : IAsyncDisposable
         return connection;
     }
 
-    /// <summary>Runs <paramref name="work"/> in one transaction (BEGIN IMMEDIATE on SQLite) and commits it.</summary>
+    /// <summary>
+    /// Runs <paramref name="work"/> in a transaction and commits it. On SQLite the transaction (BEGIN IMMEDIATE)
+    /// may also hold other writes queued at the same moment, each in its own savepoint (<see cref="SqliteGroupCommit"/>).
+    /// </summary>
     public async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct = default)
     {
         if (Kind == DatabaseKind.Postgres)
@@ -76,27 +83,7 @@ public sealed class Database : IAsyncDisposable
             await transaction.CommitAsync(CancellationToken.None);
             return result;
         }
-        await sqliteWriter.WaitAsync(ct);
-        try
-        {
-            // SQLite's one writer is one long-lived connection, opened and configured once, used under the lock.
-            sqliteWriterConnection ??= (SqliteConnection)await OpenAsync(forWrite: true, ct);
-            await using var transaction = sqliteWriterConnection.BeginTransaction(deferred: false);
-            var result = await work(sqliteWriterConnection, transaction);
-            await transaction.CommitAsync(CancellationToken.None);
-            return result;
-        }
-        catch (SqliteException)
-        {
-            // An I/O error may have left the connection unusable: the next write opens a fresh one.
-            await (sqliteWriterConnection?.DisposeAsync() ?? ValueTask.CompletedTask);
-            sqliteWriterConnection = null;
-            throw;
-        }
-        finally
-        {
-            sqliteWriter.Release();
-        }
+        return await sqliteWriter!.WriteAsync(work, ct);
     }
 
     /// <summary>
@@ -131,10 +118,9 @@ public sealed class Database : IAsyncDisposable
         if (postgres is not null) await postgres.DisposeAsync();
         else
         {
-            if (sqliteWriterConnection is not null) await sqliteWriterConnection.DisposeAsync();
+            await sqliteWriter!.DisposeAsync();
             while (sqliteReaders.TryTake(out var reader)) await reader.DisposeAsync();
             SqliteConnection.ClearAllPools();
         }
-        sqliteWriter.Dispose();
     }
 }

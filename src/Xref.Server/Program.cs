@@ -1,7 +1,6 @@
 using Xref.Cli;
 using Xref.Hosting;
 using Xref.Seeding;
-using Xref.Storage;
 
 var arguments = XrefOptions.NormalizeArguments(args);
 if (XrefCli.IsCommand(arguments)) return await XrefCli.RunAsync(arguments);

@@ -18,8 +18,12 @@ namespace Xref.BulkData;
 /// </summary>
 public sealed class ReferenceImporter(Database database, TimeProvider clock)
 {
-    /// <summary>From this many written rows on, an import is followed by <see cref="AfterBulkLoadAsync"/>.</summary>
-    public const long BulkLoadRows = 10_000;
+    /// <summary>From this many written rows on, an import on PostgreSQL is followed by <see cref="AfterBulkLoadAsync"/>.</summary>
+    private const long BulkLoadRows = 10_000;
+
+    /// <summary>Whether an import that wrote these rows is a bulk load that <see cref="AfterBulkLoadAsync"/> should follow.</summary>
+    public bool IsBulkLoad(ImportSummary summary) =>
+        database.Kind == DatabaseKind.Postgres && summary.Created + summary.Updated >= BulkLoadRows;
 
     /// <summary>
     /// PostgreSQL: VACUUM ANALYZE after a bulk load, as PostgreSQL's documentation advises, so the planner knows
@@ -28,7 +32,6 @@ public sealed class ReferenceImporter(Database database, TimeProvider clock)
     /// </summary>
     public async Task AfterBulkLoadAsync(CancellationToken ct)
     {
-        if (database.Kind != DatabaseKind.Postgres) return;
         await using var connection = await database.OpenAsync(ct);
         await connection.ExecuteAsync(new CommandDefinition("VACUUM (ANALYZE) external_references", commandTimeout: 0, cancellationToken: ct));
     }

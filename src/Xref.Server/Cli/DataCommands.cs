@@ -32,7 +32,7 @@ public static class DataCommands
             var result = await WithProgressAsync(parse.GetValue(file)!, "references", (reader, progress) =>
                 references.ImportAsync(reader, parse.GetValue(account), size, progress, ct));
             failed |= Report("references", result, imported: "created");
-            if (result.Created + result.Updated >= ReferenceImporter.BulkLoadRows)
+            if (references.IsBulkLoad(result))
             {
                 Console.Out.WriteLine("refreshing the planner's statistics and visibility map after a bulk load");
                 await references.AfterBulkLoadAsync(ct);

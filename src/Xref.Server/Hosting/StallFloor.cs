@@ -34,17 +34,10 @@ public sealed class StallFloor : IHostedService, IDisposable
     private Timer? timer;
 
     public StallFloor(ILogger<StallFloor> logger) : this(
-        ThreadPool.GetMinThreads,
-        int.TryParse(Environment.GetEnvironmentVariable("XREF_MIN_THREADS"), out var configured) ? configured : 64) =>
+        CurrentMinWorkers(),
+        int.TryParse(Environment.GetEnvironmentVariable("XREF_MIN_THREADS"), out var configured) ? configured : 64,
+        SetMinWorkers) =>
         this.logger = logger;
-
-    private StallFloor(GetMin getMin, int floor) : this(MinWorkers(getMin), floor, workers =>
-    {
-        ThreadPool.GetMinThreads(out _, out var completionPorts);
-        ThreadPool.SetMinThreads(workers, completionPorts);
-    })
-    {
-    }
 
     /// <param name="defaultWorkers">The floor to restore.</param>
     /// <param name="floor">The floor while requests stall.</param>
@@ -56,12 +49,16 @@ public sealed class StallFloor : IHostedService, IDisposable
         this.setMinWorkers = setMinWorkers;
     }
 
-    private delegate void GetMin(out int workers, out int completionPorts);
-
-    private static int MinWorkers(GetMin getMin)
+    private static int CurrentMinWorkers()
     {
-        getMin(out var workers, out _);
+        ThreadPool.GetMinThreads(out var workers, out _);
         return workers;
+    }
+
+    private static void SetMinWorkers(int workers)
+    {
+        ThreadPool.GetMinThreads(out _, out var completionPorts);
+        ThreadPool.SetMinThreads(workers, completionPorts);
     }
 
     /// <summary>True while the raised floor is in force.</summary>

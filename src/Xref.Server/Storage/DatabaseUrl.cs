@@ -90,11 +90,6 @@ public sealed record DatabaseUrl(DatabaseKind Kind, string ConnectionString, str
         // advisory locks), so a pooled connection need not be reset when it is returned: Npgsql's reset runs a
         // seven-command statement in PostgreSQL before the next use, measured at 0.2 ms of server time per request.
         if (!given.Contains("reset", StringComparison.OrdinalIgnoreCase)) builder.NoResetOnClose = true;
-        // At most eight connections per core of this node (16 on 2 cores): a 2-core node opening a backend for
-        // each of 64 concurrent requests spent more than the 1 s connect timeout forking them (503s), and more
-        // backends than the cores can run only lengthen the tail (random-page p99 72-81 ms with 8 connections,
-        // 108-116 ms with 16, 122-131 ms with 100). 8 was too few: a request waits for a free connection within
-        // the same 1 s timeout, and under 32 clients asking for deep uncached pages some waited longer (503).
         var keys = given.Replace(" ", "", StringComparison.Ordinal);
         // The server's statements are few, auto-prepared, and shaped so that one plan fits every value (equality
         // on indexed columns, the page size a literal): plan them once per connection. PostgreSQL's default
@@ -103,6 +98,11 @@ public sealed record DatabaseUrl(DatabaseKind Kind, string ConnectionString, str
         // 37-43% more random pages in A/B runs. A URL with its own Options keeps PostgreSQL's choice.
         if (failFast && !keys.Contains("options=", StringComparison.OrdinalIgnoreCase))
             builder.Options = "-c plan_cache_mode=force_generic_plan";
+        // At most eight connections per core of this node (16 on 2 cores): a 2-core node opening a backend for
+        // each of 64 concurrent requests spent more than the 1 s connect timeout forking them (503s), and more
+        // backends than the cores can run only lengthen the tail (random-page p99 72-81 ms with 8 connections,
+        // 108-116 ms with 16, 122-131 ms with 100). 8 was too few: a request waits for a free connection within
+        // the same 1 s timeout, and under 32 clients asking for deep uncached pages some waited longer (503).
         if (failFast && !keys.Contains("maxpoolsize", StringComparison.OrdinalIgnoreCase) && !keys.Contains("maximumpoolsize", StringComparison.OrdinalIgnoreCase))
             builder.MaxPoolSize = Math.Max(16, 8 * Environment.ProcessorCount);
         if (failFast && !given.Contains("timeout", StringComparison.OrdinalIgnoreCase))

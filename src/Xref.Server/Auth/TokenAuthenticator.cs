@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
-using Dapper;
 using Microsoft.Extensions.Caching.Memory;
-using Xref.Storage;
+using Xref.Accounts;
 
 namespace Xref.Auth;
 
@@ -9,7 +8,7 @@ namespace Xref.Auth;
 /// Resolves a bearer token to its <see cref="Caller"/>. A lookup is cached for at most one second, so a
 /// revoked token stops working within a second on every node without a database round-trip per request.
 /// </summary>
-public sealed class TokenAuthenticator(Database database, IMemoryCache cache, TimeProvider clock, ILogger<TokenAuthenticator> logger)
+public sealed class TokenAuthenticator(AccountStore accounts, IMemoryCache cache, TimeProvider clock, ILogger<TokenAuthenticator> logger)
 {
     public static readonly TimeSpan CacheLifetime = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
@@ -23,13 +22,9 @@ public sealed class TokenAuthenticator(Database database, IMemoryCache cache, Ti
         // The cache key is the hash, never the token, so a heap dump shows no usable secret.
         if (!cache.TryGetValue(hash, out Caller? caller))
         {
-            var row = await database.ReadAsync(c => c.QuerySingleOrDefaultAsync<(long Id, long UserId, long AccountId, string Scope, bool AutoSubjects)?>("""
-                SELECT t.id, t.user_id, t.account_id, t.scope, a.auto_subjects
-                FROM api_tokens t JOIN accounts a ON a.id = t.account_id
-                WHERE t.token_hash = @hash AND t.revoked_at IS NULL
-                """,
-                new { hash }), ct);
-            caller = row is { } t ? new Caller(t.Id, t.UserId, t.AccountId, t.Scope == "write", t.AutoSubjects) : null;
+            caller = await accounts.FindLiveTokenAsync(hash, ct) is { } found
+                ? new Caller(found.Token.Id, found.Token.UserId, found.Token.AccountId, found.Token.CanWrite, found.AutoSubjects)
+                : null;
             cache.Set(hash, caller, CacheLifetime);
         }
         if (caller is not null) await TouchAsync(caller, ct);
@@ -45,8 +40,7 @@ public sealed class TokenAuthenticator(Database database, IMemoryCache cache, Ti
             return;
         try
         {
-            await database.WriteAsync((c, tx) => c.ExecuteAsync(
-                "UPDATE api_tokens SET last_used_at = @now WHERE id = @id", new { now, id = caller.TokenId }, tx), ct);
+            await accounts.TouchTokenAsync(caller.TokenId, now, ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

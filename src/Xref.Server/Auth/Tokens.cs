@@ -35,6 +35,3 @@ public static class Tokens
     public static bool IsAcceptable(string? token) =>
         token is { Length: >= 1 and <= 256 } && token.All(c => c is >= '!' and <= '~');
 }
-
-/// <summary>Who is calling: the token's user and account, and whether it may write.</summary>
-public sealed record Caller(long TokenId, long UserId, long AccountId, bool CanWrite, bool AutoSubjects);

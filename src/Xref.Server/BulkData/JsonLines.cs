@@ -33,7 +33,7 @@ public static class JsonLines
     {
         error = null;
         if (obj[name] is not { } node) return null;
-        if (node is JsonValue v && (v.TryGetValue<long>(out var n) || v.TryGetValue<string>(out var s) && long.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out n)) && n > 0)
+        if (node is JsonValue v && (v.TryGetValue<long>(out var n) && n > 0 || v.TryGetValue<string>(out var s) && RecordId.TryParse(s, out n)))
             return n;
         error = $"{name} must be a positive integer.";
         return null;

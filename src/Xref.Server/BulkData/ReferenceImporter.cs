@@ -1,9 +1,5 @@
-using System.Data.Common;
 using System.Text.Json.Nodes;
-using Dapper;
-using Npgsql;
 using Xref.ExternalReferences;
-using Xref.Storage;
 using Xref.Wire;
 
 namespace Xref.BulkData;
@@ -14,27 +10,13 @@ namespace Xref.BulkData;
 /// A line may also carry <c>id</c>, <c>account_id</c>, <c>created_at</c>, <c>updated_at</c> and
 /// <c>last_synced_at</c> (what <c>xref export</c> writes), so an export restores exactly. A key seen twice
 /// ends the batch before its second line, so every batch holds each key once and a set-based write
-/// (<see cref="PostgresReferenceCopy"/>) gives the same result as line after line.
+/// (<see cref="ExternalReferences.PostgresReferenceCopy"/>) gives the same result as line after line.
 /// </summary>
-public sealed class ReferenceImporter(Database database, TimeProvider clock)
+public sealed class ReferenceImporter(ExternalReferenceStore references, TimeProvider clock)
 {
-    /// <summary>From this many written rows on, an import on PostgreSQL is followed by <see cref="AfterBulkLoadAsync"/>.</summary>
-    private const long BulkLoadRows = 10_000;
-
-    /// <summary>Whether an import that wrote these rows is a bulk load that <see cref="AfterBulkLoadAsync"/> should follow.</summary>
-    public bool IsBulkLoad(ImportSummary summary) =>
-        database.Kind == DatabaseKind.Postgres && summary.Created + summary.Updated >= BulkLoadRows;
-
-    /// <summary>
-    /// PostgreSQL: VACUUM ANALYZE after a bulk load, as PostgreSQL's documentation advises, so the planner knows
-    /// the new rows and the visibility map lets a deep page be counted from the index alone (EXPLAIN ANALYZE of
-    /// OFFSET 50,000 right after importing 1,000,000 rows: 10,079 heap fetches). SQLite needs nothing.
-    /// </summary>
-    public async Task AfterBulkLoadAsync(CancellationToken ct)
-    {
-        await using var connection = await database.OpenAsync(ct);
-        await connection.ExecuteAsync(new CommandDefinition("VACUUM (ANALYZE) external_references", commandTimeout: 0, cancellationToken: ct));
-    }
+    /// <summary>After the import: what the database does after a bulk load; true when it did something (the CLI says so).</summary>
+    public Task<bool> AfterImportAsync(ImportSummary summary, CancellationToken ct) =>
+        references.AfterImportAsync(summary.Created + summary.Updated, ct);
 
     public async Task<ImportSummary> ImportAsync(TextReader reader, long? accountId, int batchSize, Action<long>? progress, CancellationToken ct)
     {
@@ -42,13 +24,11 @@ public sealed class ReferenceImporter(Database database, TimeProvider clock)
         var batches = new BatchWriter(batch => WriteAsync(batch, summary, ct));
         var batch = new List<ImportRow>(batchSize);
         var keys = new HashSet<ImportKey>();
-        var explicitIds = false;
         try
         {
             await foreach (var (line, value, error) in JsonLines.ReadAsync(reader, progress, ct))
             {
                 if (Parse(line, value, error, accountId, summary) is not { } row) continue;
-                explicitIds |= row.Id is not null;
                 if (!keys.Contains(row.Key) && batch.Count < batchSize)
                 {
                     keys.Add(row.Key);
@@ -67,8 +47,6 @@ public sealed class ReferenceImporter(Database database, TimeProvider clock)
             await batches.AbandonAsync();
             throw;
         }
-        if (explicitIds && database.Dialect.SyncIdentitySql("external_references") is { } sync)
-            await database.WriteAsync((c, tx) => c.ExecuteAsync(sync, transaction: tx), ct);
         return summary;
     }
 
@@ -132,64 +110,17 @@ public sealed class ReferenceImporter(Database database, TimeProvider clock)
         }
     }
 
-    private Task WriteAsync(List<ImportRow> batch, ImportSummary summary, CancellationToken ct) => database.WriteAsync(async (c, tx) =>
-    {
-        var accepted = await WithUsableIdsAsync(c, tx, batch, summary);
-        if (c is NpgsqlConnection postgres) accepted = await PostgresReferenceCopy.RunAsync(postgres, accepted, summary, ct);
-        await RowBatch.RunAsync(c, tx, accepted,
-            row => UpsertCommand.Sql(database.Dialect, row.Input.SubjectType, withId: row.Id is not null),
-            (row, parameters, create) =>
-            {
-                UpsertCommand.AddParameters(parameters, create, withId: row.Id is not null);
-                UpsertCommand.SetValues(parameters, row.AccountId, row.Input, row.Times, row.Id);
-            },
-            (row, result) =>
-            {
-                if (result is null)
-                    summary.Reject(row.Line, $"subject_id: {row.Input.SubjectType.Name} {row.Input.SubjectId} does not exist in account {row.AccountId}.");
-                else if (UpsertCommand.ReadResult(result).Inserted) summary.AddCreated();
-                else summary.AddUpdated();
-            }, ct);
-        return 0;
-    }, ct);
-
-    /// <summary>
-    /// A line's own <c>id</c> is kept when no other reference has it; an id held by a different reference (or
-    /// given twice in one batch) rejects the line rather than failing the whole batch on the primary key.
-    /// </summary>
-    private async Task<List<ImportRow>> WithUsableIdsAsync(DbConnection c, DbTransaction tx, List<ImportRow> batch, ImportSummary summary)
-    {
-        var ids = batch.Where(r => r.Id is not null).Select(r => r.Id!.Value).ToList();
-        if (ids.Count == 0) return batch;
-        var dialect = database.Dialect;
-        var holders = (await c.QueryAsync<(long Id, long AccountId, string SubjectType, long SubjectId, string ServiceName)>(
-                $"SELECT id, account_id, subject_type, subject_id, service_name FROM external_references WHERE {dialect.InIds("id", "@ids")}",
-                new { ids = dialect.IdsParameter(ids) }, tx))
-            .ToDictionary(h => h.Id);
-        var seen = new HashSet<long>();
-        var accepted = new List<ImportRow>(batch.Count);
-        foreach (var row in batch)
+    private Task WriteAsync(List<ImportRow> batch, ImportSummary summary, CancellationToken ct) =>
+        references.ImportAsync(batch, (row, outcome) =>
         {
-            if (row.Id is { } id)
+            switch (outcome)
             {
-                var sameKey = !holders.TryGetValue(id, out var holder) || holder == (id, row.AccountId, row.Input.SubjectType.Name, row.Input.SubjectId, row.Input.ServiceName);
-                if (!sameKey || !seen.Add(id))
-                {
-                    summary.Reject(row.Line, $"id {id} is already used by another external reference.");
-                    continue;
-                }
+                case ImportOutcome.Created: summary.AddCreated(); break;
+                case ImportOutcome.Updated: summary.AddUpdated(); break;
+                case ImportOutcome.IdTaken: summary.Reject(row.Line, $"id {row.Id} is already used by another external reference."); break;
+                default:
+                    summary.Reject(row.Line, $"subject_id: {row.Input.SubjectType.Name} {row.Input.SubjectId} does not exist in account {row.AccountId}.");
+                    break;
             }
-            accepted.Add(row);
-        }
-        return accepted;
-    }
-}
-
-/// <summary>The upsert key of a reference: a batch holds each at most once.</summary>
-public readonly record struct ImportKey(long AccountId, string SubjectType, long SubjectId, string ServiceName);
-
-/// <summary>One valid line of an import, ready to write.</summary>
-public sealed record ImportRow(long Line, long AccountId, ExternalReferenceInput Input, UpsertTimes Times, long? Id)
-{
-    public ImportKey Key => new(AccountId, Input.SubjectType.Name, Input.SubjectId, Input.ServiceName);
+        }, ct);
 }

@@ -1,7 +1,5 @@
-using System.Data;
 using System.Text.Json.Nodes;
-using Dapper;
-using Xref.Storage;
+using Xref.Accounts;
 using Xref.Subjects;
 using Xref.Wire;
 
@@ -11,29 +9,18 @@ namespace Xref.BulkData;
 /// <c>xref import --subjects FILE</c>: Kantata objects from JSON Lines (<c>{"type": "Workspace", "id": 100,
 /// "title": "..."}</c>), upserted by (type, id) into the account. An id owned by another account is rejected.
 /// </summary>
-public sealed class SubjectImporter(Database database, TimeProvider clock)
+public sealed class SubjectImporter(AccountStore accounts, SubjectStore subjects, TimeProvider clock)
 {
-    private sealed record Row(long Line, long AccountId, string Type, long Id, string Attributes);
-
-    private const string UpsertSql = """
-        INSERT INTO subjects (type, id, account_id, attributes, created_at, updated_at)
-        VALUES (@type, @id, @account_id, @attributes, @now, @now)
-        ON CONFLICT (type, id) DO UPDATE SET attributes = excluded.attributes, updated_at = excluded.updated_at
-        WHERE subjects.account_id = excluded.account_id
-        RETURNING id
-        """;
-
     public async Task<ImportSummary> ImportAsync(TextReader reader, long? accountId, int batchSize, Action<long>? progress, CancellationToken ct)
     {
         var summary = new ImportSummary();
         var knownAccounts = new Dictionary<long, bool>();
-        var batch = new List<Row>(batchSize);
+        var batch = new List<ImportedSubject>(batchSize);
         await foreach (var (line, value, error) in JsonLines.ReadAsync(reader, progress, ct))
         {
             if (Parse(line, value, error, accountId, summary) is not { } row) continue;
             if (!knownAccounts.TryGetValue(row.AccountId, out var exists))
-                knownAccounts[row.AccountId] = exists = await database.ReadAsync(c =>
-                    c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM accounts WHERE id = @id", new { id = row.AccountId }), ct) > 0;
+                knownAccounts[row.AccountId] = exists = await accounts.AccountExistsAsync(row.AccountId, ct);
             if (!exists)
             {
                 summary.Reject(line, $"account {row.AccountId} does not exist; create it with `xref accounts create`.");
@@ -48,7 +35,7 @@ public sealed class SubjectImporter(Database database, TimeProvider clock)
         return summary;
     }
 
-    private static Row? Parse(long line, JsonObject? value, string? error, long? accountId, ImportSummary summary)
+    private static ImportedSubject? Parse(long line, JsonObject? value, string? error, long? accountId, ImportSummary summary)
     {
         if (value is null)
         {
@@ -72,34 +59,13 @@ public sealed class SubjectImporter(Database database, TimeProvider clock)
         foreach (var (key, node) in value)
             if (key is not ("type" or "id" or "account_id" or "created_at" or "updated_at"))
                 attributes[key] = node?.DeepClone();
-        return new Row(line, account!.Value, type!.Name, id!.Value, attributes.ToJsonString());
+        return new ImportedSubject(line, account!.Value, type!.Name, id!.Value, attributes.ToJsonString());
     }
 
-    private Task WriteAsync(List<Row> batch, ImportSummary summary, CancellationToken ct) => database.WriteAsync(async (c, tx) =>
-    {
-        var now = WireValues.Now(clock);
-        await RowBatch.RunAsync(c, tx, batch, _ => UpsertSql,
-            (row, parameters, create) =>
-            {
-                void Add(string name, DbType type, object value)
-                {
-                    var p = create();
-                    p.ParameterName = name;
-                    p.DbType = type;
-                    p.Value = value;
-                    parameters.Add(p);
-                }
-                Add("type", DbType.String, row.Type);
-                Add("id", DbType.Int64, row.Id);
-                Add("account_id", DbType.Int64, row.AccountId);
-                Add("attributes", DbType.String, row.Attributes);
-                Add("now", DbType.Int64, now);
-            },
-            (row, result) =>
-            {
-                if (result is null) summary.Reject(row.Line, $"{row.Type} {row.Id} belongs to another account; ids are global.");
-                else summary.AddCreated();
-            }, ct);
-        return 0;
-    }, ct);
+    private Task WriteAsync(List<ImportedSubject> batch, ImportSummary summary, CancellationToken ct) =>
+        subjects.ImportAsync(batch, WireValues.Now(clock), (row, written) =>
+        {
+            if (written) summary.AddCreated();
+            else summary.Reject(row.Line, $"{row.Type} {row.Id} belongs to another account; ids are global.");
+        }, ct);
 }

@@ -1,11 +1,11 @@
 using System.CommandLine;
-using Dapper;
 using Spectre.Console;
+using Xref.Accounts;
 using Xref.Wire;
 
 namespace Xref.Cli;
 
-/// <summary><c>xref accounts create|list</c> and <c>xref users create|list</c>.</summary>
+/// <summary><c>xref accounts create|list</c> and <c>xref users create</c>.</summary>
 public static class AccountCommands
 {
     public static Command Accounts()
@@ -16,17 +16,9 @@ public static class AccountCommands
         var create = new Command("create", "Create an account and print its id.") { name, id, auto };
         create.SetAction((parse, ct) => XrefCli.GuardAsync(async () =>
         {
-            await using var database = await XrefCli.OpenDatabaseAsync(parse, ct);
-            var created = await database.WriteAsync(async (c, tx) =>
-            {
-                var accountId = parse.GetValue(id) ?? await c.ExecuteScalarAsync<long>("SELECT COALESCE(MAX(id), 0) + 1 FROM accounts", transaction: tx);
-                if (await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM accounts WHERE id = @accountId", new { accountId }, tx) > 0)
-                    throw new CliException($"account {accountId} already exists.");
-                var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-                await c.ExecuteAsync("INSERT INTO accounts (id, name, auto_subjects, created_at, updated_at) VALUES (@accountId, @name, @auto, @now, @now)",
-                    new { accountId, name = parse.GetValue(name), auto = parse.GetValue(auto), now }, tx);
-                return accountId;
-            }, ct);
+            await using var xref = await XrefCli.OpenAsync(parse, ct);
+            var created = await xref.Accounts.CreateAccountAsync(parse.GetValue(id), parse.GetValue(name)!, parse.GetValue(auto), ct)
+                ?? throw new CliException($"account {parse.GetValue(id)} already exists.");
             Console.Out.WriteLine(created);
             return 0;
         }));
@@ -34,11 +26,10 @@ public static class AccountCommands
         var list = new Command("list", "List accounts.");
         list.SetAction((parse, ct) => XrefCli.GuardAsync(async () =>
         {
-            await using var database = await XrefCli.OpenDatabaseAsync(parse, ct);
-            var rows = await database.ReadAsync(c => c.QueryAsync<(long Id, string Name, bool AutoSubjects, long CreatedAt)>(
-                "SELECT id, name, auto_subjects, created_at FROM accounts ORDER BY id"), ct);
+            await using var xref = await XrefCli.OpenAsync(parse, ct);
             var table = new Table().AddColumns("id", "name", "auto_subjects", "created_at");
-            foreach (var r in rows) table.AddRow(r.Id.ToString(), Markup.Escape(r.Name), r.AutoSubjects.ToString().ToLowerInvariant(), WireValues.Timestamp(r.CreatedAt));
+            foreach (var a in await xref.Accounts.ListAccountsAsync(ct))
+                table.AddRow(a.Id.ToString(), Markup.Escape(a.Name), a.AutoSubjects.ToString().ToLowerInvariant(), WireValues.Timestamp(a.CreatedAt));
             AnsiConsole.Write(table);
             return 0;
         }));
@@ -55,23 +46,16 @@ public static class AccountCommands
         var create = new Command("create", "Create a user and print its id.") { account, name, email, headline, id };
         create.SetAction((parse, ct) => XrefCli.GuardAsync(async () =>
         {
-            await using var database = await XrefCli.OpenDatabaseAsync(parse, ct);
-            var created = await database.WriteAsync(async (c, tx) =>
+            await using var xref = await XrefCli.OpenAsync(parse, ct);
+            var accountId = parse.GetValue(account);
+            var (outcome, userId) = await xref.Accounts.CreateUserAsync(accountId, parse.GetValue(id), parse.GetValue(name)!,
+                parse.GetValue(email), parse.GetValue(headline), ct);
+            Console.Out.WriteLine(outcome switch
             {
-                var accountId = parse.GetValue(account);
-                if (await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM accounts WHERE id = @accountId", new { accountId }, tx) == 0)
-                    throw new CliException($"account {accountId} does not exist; create it with `xref accounts create`.");
-                var userId = parse.GetValue(id) ?? await c.ExecuteScalarAsync<long>("SELECT COALESCE(MAX(id), 0) + 1 FROM users", transaction: tx);
-                if (await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM users WHERE id = @userId", new { userId }, tx) > 0)
-                    throw new CliException($"user {userId} already exists.");
-                var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-                await c.ExecuteAsync("""
-                    INSERT INTO users (id, account_id, full_name, email_address, headline, created_at, updated_at)
-                    VALUES (@userId, @accountId, @name, @email, @headline, @now, @now)
-                    """, new { userId, accountId, name = parse.GetValue(name), email = parse.GetValue(email), headline = parse.GetValue(headline), now }, tx);
-                return userId;
-            }, ct);
-            Console.Out.WriteLine(created);
+                UserCreation.NoSuchAccount => throw new CliException($"account {accountId} does not exist; create it with `xref accounts create`."),
+                UserCreation.IdTaken => throw new CliException($"user {userId} already exists."),
+                _ => userId,
+            });
             return 0;
         }));
         return new Command("users", "Manage users.") { create };

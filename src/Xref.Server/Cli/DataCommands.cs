@@ -17,26 +17,23 @@ public static class DataCommands
             { file, account, subjects, batchSize };
         command.SetAction((parse, ct) => XrefCli.GuardAsync(async () =>
         {
-            await using var database = await XrefCli.OpenDatabaseAsync(parse, ct);
+            await using var xref = await XrefCli.OpenAsync(parse, ct);
             var size = Math.Max(1, parse.GetValue(batchSize));
             var started = DateTime.UtcNow;
             var failed = false;
             if (parse.GetValue(subjects) is { } subjectFile)
             {
-                var importer = new SubjectImporter(database, TimeProvider.System);
+                var importer = new SubjectImporter(xref.Accounts, xref.Subjects, TimeProvider.System);
                 var summary = await WithProgressAsync(subjectFile, "subjects", (reader, progress) =>
                     importer.ImportAsync(reader, parse.GetValue(account), size, progress, ct));
                 failed |= Report("subjects", summary, imported: "imported");
             }
-            var references = new ReferenceImporter(database, TimeProvider.System);
+            var references = new ReferenceImporter(xref.References, TimeProvider.System);
             var result = await WithProgressAsync(parse.GetValue(file)!, "references", (reader, progress) =>
                 references.ImportAsync(reader, parse.GetValue(account), size, progress, ct));
             failed |= Report("references", result, imported: "created");
-            if (references.IsBulkLoad(result))
-            {
-                Console.Out.WriteLine("refreshing the planner's statistics and visibility map after a bulk load");
-                await references.AfterBulkLoadAsync(ct);
-            }
+            if (await references.AfterImportAsync(result, ct))
+                Console.Out.WriteLine("refreshed the planner's statistics and visibility map after a bulk load");
             Console.Out.WriteLine($"done in {(DateTime.UtcNow - started).TotalSeconds:F1} s");
             return failed ? 2 : 0;
         }));
@@ -50,10 +47,10 @@ public static class DataCommands
         var command = new Command("export", "Write external references as JSON Lines that `xref import` restores exactly.") { account, output };
         command.SetAction((parse, ct) => XrefCli.GuardAsync(async () =>
         {
-            await using var database = await XrefCli.OpenDatabaseAsync(parse, ct);
+            await using var xref = await XrefCli.OpenAsync(parse, ct);
             var target = parse.GetValue(output);
             await using var stream = target is null ? Console.OpenStandardOutput() : target.Create();
-            var count = await new ReferenceExporter(database).ExportAsync(stream, parse.GetValue(account), ct);
+            var count = await new ReferenceExporter(xref.References).ExportAsync(stream, parse.GetValue(account), ct);
             Console.Error.WriteLine($"exported {count} references");
             return 0;
         }));

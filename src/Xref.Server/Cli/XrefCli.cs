@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Microsoft.Extensions.Logging.Abstractions;
 using Xref.Storage;
 
 namespace Xref.Cli;
@@ -46,14 +45,9 @@ public static class XrefCli
         return root.Parse(args).InvokeAsync();
     }
 
-    /// <summary>Opens the database named by <c>--database</c> (or XREF_DATABASE) and brings its schema up to date.</summary>
-    public static async Task<Database> OpenDatabaseAsync(ParseResult parse, CancellationToken ct)
-    {
-        var url = DatabaseUrl.Parse(parse.GetValue(DatabaseOption) ?? Environment.GetEnvironmentVariable("XREF_DATABASE"), failFast: false);
-        var database = new Database(url, sqliteWriteCacheKiB: 256 * 1024);
-        await new Migrator(database, NullLogger<Migrator>.Instance).MigrateAsync(ct);
-        return database;
-    }
+    /// <summary>Opens the database named by <c>--database</c> (or XREF_DATABASE), brings its schema up to date, and gives its stores.</summary>
+    public static Task<CliStores> OpenAsync(ParseResult parse, CancellationToken ct) => CliStores.OpenAsync(
+        DatabaseUrl.Parse(parse.GetValue(DatabaseOption) ?? Environment.GetEnvironmentVariable("XREF_DATABASE"), failFast: false), ct);
 
     /// <summary>Runs a command body, turning expected failures into a message and exit code 1.</summary>
     public static async Task<int> GuardAsync(Func<Task<int>> body)
@@ -74,8 +68,8 @@ public static class XrefCli
         var command = new Command("migrate", "Apply pending schema migrations and exit (the server also does this at start-up).");
         command.SetAction((parse, ct) => GuardAsync(async () =>
         {
-            await using var database = await OpenDatabaseAsync(parse, ct);
-            Console.Out.WriteLine($"{database.Url.Display}: schema up to date.");
+            await using var xref = await OpenAsync(parse, ct);
+            Console.Out.WriteLine($"{xref.Database.Url.Display}: schema up to date.");
             return 0;
         }));
         return command;

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Text.Json;
+using Xref.Storage;
 using Xref.Wire;
 
 namespace Xref.ExternalReferences;
@@ -12,24 +13,29 @@ public sealed record ExternalReference(
 {
     public const string CollectionKey = "external_references";
 
-    /// <summary>The column list every query selects, in the order <see cref="Read"/> expects.</summary>
+    /// <summary>The column list every query selects.</summary>
     public const string Columns =
         "id, account_id, subject_type, subject_id, service_name, service_model, service_model_ref, status, " +
         "external_link, external_status, external_message, locked, created_at, updated_at, last_synced_at";
-
-    public const int ColumnCount = 15;
 
     /// <summary>Set when <c>include=subject</c> was asked: the subject's collection key for <c>subject_ref</c>.</summary>
     public string? SubjectKey { get; init; }
 
     public string WireId => WireValues.Id(Id);
 
-    public static ExternalReference Read(DbDataReader r) => new(
-        r.GetInt64(0), r.GetInt64(1), r.GetString(2), r.GetInt64(3), r.GetString(4), r.GetString(5), r.GetString(6),
-        r.GetString(7), NullableString(r, 8), NullableString(r, 9), NullableString(r, 10), r.GetBoolean(11),
-        r.GetInt64(12), r.GetInt64(13), r.GetInt64(14));
-
-    private static string? NullableString(DbDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : r.GetString(ordinal);
+    /// <summary>Reads rows of <see cref="Columns"/>, the columns resolved by name once per result.</summary>
+    public static Func<DbDataReader, ExternalReference> Reader(DbDataReader r)
+    {
+        int id = r.GetOrdinal("id"), account = r.GetOrdinal("account_id"), subjectType = r.GetOrdinal("subject_type"),
+            subjectId = r.GetOrdinal("subject_id"), serviceName = r.GetOrdinal("service_name"), serviceModel = r.GetOrdinal("service_model"),
+            serviceModelRef = r.GetOrdinal("service_model_ref"), status = r.GetOrdinal("status"), link = r.GetOrdinal("external_link"),
+            externalStatus = r.GetOrdinal("external_status"), message = r.GetOrdinal("external_message"), locked = r.GetOrdinal("locked"),
+            created = r.GetOrdinal("created_at"), updated = r.GetOrdinal("updated_at"), synced = r.GetOrdinal("last_synced_at");
+        return r => new(r.GetInt64(id), r.GetInt64(account), r.GetString(subjectType), r.GetInt64(subjectId), r.GetString(serviceName),
+            r.GetString(serviceModel), r.GetString(serviceModelRef), r.GetString(status), r.NullableString(link),
+            r.NullableString(externalStatus), r.NullableString(message), r.GetBoolean(locked),
+            r.GetInt64(created), r.GetInt64(updated), r.GetInt64(synced));
+    }
 
     public void Write(Utf8JsonWriter json)
     {

@@ -47,16 +47,11 @@ public sealed record ExternalReferenceQuery(
         return key.Append('|').Append(Order.Field).Append(Order.Descending ? ":desc" : ":asc").Append('|').Append(Page.PageSize).ToString();
     }
 
-    /// <summary>The WHERE clause for the caller's account; date filters that do not parse throw 400 here.</summary>
-    public WhereClause Where(SqlDialect dialect, long accountId)
+    /// <summary>The WHERE clause for the caller's account.</summary>
+    public WhereClause Where(Database database, long accountId)
     {
-        var where = new WhereClause(dialect, "account_id", accountId).Equal("subject_type", SubjectType.Name);
-        // Wire contract §8: a non-numeric subject_id matches nothing rather than failing.
-        if (Values["subject_id"] is { } subjectId)
-        {
-            if (long.TryParse(subjectId, System.Globalization.NumberStyles.None, null, out var id)) where.Equal("subject_id", id);
-            else where.Nothing();
-        }
+        var where = new WhereClause(database, "account_id", accountId).Equal("subject_type", SubjectType.Name)
+            .EqualId("subject_id", Values["subject_id"]);
         foreach (var column in ExactFilters) where.Equal(column, Values[column]);
         foreach (var (column, op, bound) in Times)
             where.Compare(column, op, bound);

@@ -1,9 +1,7 @@
-using System.Globalization;
-using System.Data.Common;
 using Microsoft.Extensions.Options;
 using Xref.Auth;
 using Xref.Hosting;
-using Xref.Storage;
+using Xref.Includes;
 using Xref.Subjects;
 using Xref.Wire;
 
@@ -12,6 +10,13 @@ namespace Xref.ExternalReferences;
 /// <summary>The three External References endpoints of seeds 000–003.</summary>
 public static class ExternalReferencesApi
 {
+    /// <summary>What the handlers use, bound from the container in one parameter.</summary>
+    public sealed record Services(ExternalReferenceStore Store, IncludeLoader Includes, IOptions<XrefOptions> Options);
+
+    /// <summary><c>include=subject</c>: the polymorphic subject, under its own type's collection key.</summary>
+    private static readonly Include<ExternalReference>[] Offered =
+        [new("subject", null, r => (SubjectTypes.Find(r.SubjectType)!, r.SubjectId))];
+
     public static RouteGroupBuilder MapExternalReferences(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/external_references").WithTags("External References");
@@ -22,57 +27,39 @@ public static class ExternalReferencesApi
     }
 
     /// <summary>GET /external_references: filters, order and paging of seed 002.</summary>
-    public static async Task<IResult> List(HttpContext http, ExternalReferenceStore store, Database database, SubjectStore subjects, CancellationToken ct)
+    public static async Task<IResult> List(Caller caller, HttpRequest request, [AsParameters] Services services, CancellationToken ct)
     {
-        var caller = TokenFilter.CallerOf(http);
-        var queryValues = new QueryValues(http.Request.Query);
-        var query = ExternalReferenceQuery.Parse(queryValues);
-        var includes = IncludeSet.Parse(queryValues["include"]);
-        var (count, page) = await store.ListAsync(caller.AccountId, query, ct);
-        var included = await IncludeSubjectsAsync(database, subjects, caller, page, includes, ct);
-        return new Envelope(ExternalReference.CollectionKey, page, query.Page.Meta(count), included);
+        var values = new QueryValues(request.Query);
+        var query = ExternalReferenceQuery.Parse(values);
+        var (count, page) = await services.Store.ListAsync(caller.AccountId, query, ct);
+        return await RespondAsync(caller, page, query.Page.Meta(count), IncludeSet.Parse(values["include"]), services, ct);
     }
 
     /// <summary>POST /external_references/create_or_update: the atomic upsert of contract §5.</summary>
-    public static async Task<IResult> CreateOrUpdate(HttpContext http, ExternalReferenceStore store, Database database, SubjectStore subjects,
-        IOptions<XrefOptions> options, CancellationToken ct)
+    public static async Task<IResult> CreateOrUpdate(Caller caller, HttpRequest request, [AsParameters] Services services, CancellationToken ct)
     {
-        var caller = TokenFilter.CallerOf(http);
-        var body = await RequestBody.ReadAsync(http.Request, options.Value.MaxBodyBytes);
+        var options = services.Options.Value;
+        var body = await RequestBody.ReadAsync(request, options.MaxBodyBytes);
         var input = ExternalReferenceInput.Parse(RequestBody.Wrapper(body, "external_reference"));
-        var includes = IncludeSet.Parse(new QueryValues(http.Request.Query)["include"], RequestBody.Include(body));
-        var reference = await store.CreateOrUpdateAsync(caller, input, options.Value.AutoSubjects || caller.AutoSubjects, ct);
-        List<ExternalReference> page = [reference];
-        var included = await IncludeSubjectsAsync(database, subjects, caller, page, includes, ct);
-        return new Envelope(ExternalReference.CollectionKey, page, PageMeta.Single, included);
+        var reference = await services.Store.CreateOrUpdateAsync(caller, input, options.AutoSubjects || caller.AutoSubjects, ct);
+        return await RespondAsync(caller, [reference], PageMeta.Single, RequestBody.Includes(request, body), services, ct);
     }
 
     /// <summary>DELETE /external_references/{id}: 204, or 404 for an unknown or foreign id.</summary>
-    public static async Task<IResult> Delete(string id, HttpContext http, ExternalReferenceStore store, CancellationToken ct)
+    public static async Task<IResult> Delete(string id, Caller caller, [AsParameters] Services services, CancellationToken ct)
     {
-        var caller = TokenFilter.CallerOf(http);
-        // Digits only: " 1", "+1" or "1_000" name no record (long.TryParse alone would accept the first two).
-        if (!long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var referenceId)
-            || !await store.DeleteAsync(caller.AccountId, referenceId, ct))
-            throw ApiException.NotFound();
+        if (!await services.Store.DeleteAsync(caller.AccountId, RecordId.ParseOrNotFound(id), ct)) throw ApiException.NotFound();
         return Results.NoContent();
     }
 
-    /// <summary><c>include=subject</c>: <c>subject_ref</c> on each reference, and the subjects under their collection keys.</summary>
-    private static async Task<IncludedCollections?> IncludeSubjectsAsync(Database database, SubjectStore subjects, Caller caller,
-        List<ExternalReference> page, IncludeSet includes, CancellationToken ct)
+    /// <summary>The envelope; with <c>include=subject</c>, <c>subject_ref</c> on each reference and the subjects under their keys.</summary>
+    private static async Task<IResult> RespondAsync(Caller caller, List<ExternalReference> page, PageMeta meta, IncludeSet includes,
+        Services services, CancellationToken ct)
     {
-        if (!includes.Contains("subject")) return null;
-        var included = new IncludedCollections();
-        for (var i = 0; i < page.Count; i++)
-            page[i] = page[i] with { SubjectKey = SubjectTypes.Find(page[i].SubjectType)!.CollectionKey };
-        await using DbConnection connection = await database.OpenAsync(ct);
-        foreach (var group in page.GroupBy(r => r.SubjectType))
-        {
-            var type = SubjectTypes.Find(group.Key)!;
-            foreach (var subject in await subjects.FindAsync(connection, caller.AccountId, type, [.. group.Select(r => r.SubjectId).Distinct()]))
-                included.Add(type.CollectionKey, subject);
-        }
-        return included;
+        if (includes.Contains("subject"))
+            for (var i = 0; i < page.Count; i++)
+                page[i] = page[i] with { SubjectKey = SubjectTypes.Find(page[i].SubjectType)!.CollectionKey };
+        var included = await services.Includes.LoadAsync(caller.AccountId, page, includes, Offered, ct);
+        return new Envelope(ExternalReference.CollectionKey, page, meta, included);
     }
 }

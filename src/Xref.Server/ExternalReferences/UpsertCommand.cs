@@ -5,70 +5,41 @@ using Xref.Subjects;
 
 namespace Xref.ExternalReferences;
 
-/// <summary>The timestamps an upsert writes: the API passes now for all three; an import may carry its own.</summary>
-public readonly record struct UpsertTimes(long CreatedAt, long UpdatedAt, long LastSyncedAt, bool SetCreatedAt)
-{
-    public static UpsertTimes Now(long now) => new(now, now, now, SetCreatedAt: false);
-}
-
 /// <summary>
-/// The atomic create-or-update of contract §5 as one prepared statement, reusable row after row (the API
-/// runs it once; <c>xref import</c> a million times). On the key (account, subject_type, subject_id,
-/// service_name) it inserts, or updates only the fields the input carried; the subject check is inside the
-/// statement, so nothing is written for a subject outside the account.
+/// The atomic create-or-update of contract §5 as one statement (the API runs it once; <c>xref import</c> on SQLite
+/// a million times, prepared once). On the key (account, subject_type, subject_id, service_name) it inserts, or
+/// updates only the fields the input carried; the subject check is inside the statement, so nothing is written for
+/// a subject outside the account.
+/// <para>
+/// The same semantics are written a second time, set-based, in <see cref="PostgresReferenceCopy"/> for PostgreSQL
+/// bulk imports (2.6-3.4 times faster); <c>ExportImportTests</c> compares the two line by line on both databases.
+/// </para>
 /// </summary>
-public sealed class UpsertCommand : IAsyncDisposable
+internal static class UpsertCommand
 {
-    private readonly DbCommand command;
-
-    /// <summary>Every parameter of the statement with its type; <see cref="SetValues"/> fills them in this order.</summary>
-    private static readonly (string Name, DbType Type)[] ParameterList =
-    [
-        ("id", DbType.Int64), ("account_id", DbType.Int64), ("subject_type", DbType.String), ("subject_id", DbType.Int64),
-        ("service_name", DbType.String), ("service_model", DbType.String), ("service_model_ref", DbType.String),
-        ("status", DbType.String), ("external_link", DbType.String), ("set_external_link", DbType.Boolean),
-        ("external_status", DbType.String), ("set_external_status", DbType.Boolean), ("external_message", DbType.String),
-        ("set_external_message", DbType.Boolean), ("locked", DbType.Boolean), ("set_locked", DbType.Boolean),
-        ("created_at", DbType.Int64), ("updated_at", DbType.Int64), ("last_synced_at", DbType.Int64), ("set_created_at", DbType.Boolean),
-    ];
-
-    public UpsertCommand(DbConnection connection, DbTransaction tx, SqlDialect dialect, SubjectType type, bool withId)
+    /// <summary>
+    /// The statement for one reference; <paramref name="id"/> is an import's explicit id (null: the next one).
+    /// <paramref name="onResult"/> gets what was stored, or null when the subject is not in the account.
+    /// </summary>
+    public static Statement For(long accountId, ExternalReferenceInput input, UpsertTimes times, long? id, Action<UpsertResult?> onResult)
     {
-        command = connection.CreateCommand();
-        command.Transaction = tx;
-        command.CommandText = Sql(dialect, type, withId);
-        AddParameters(command.Parameters, command.CreateParameter, withId);
+        var parameters = new SqlParameters();
+        if (id is not null) parameters.Add("id", id, DbType.Int64);
+        parameters.Add("account_id", accountId, DbType.Int64).Add("subject_type", input.SubjectType.Name).Add("subject_id", input.SubjectId, DbType.Int64)
+            .Add("service_name", input.ServiceName).Add("service_model", input.ServiceModel).Add("service_model_ref", input.ServiceModelRef)
+            .Add("status", input.Status)
+            .Add("external_link", input.ExternalLink.Value).Add("set_external_link", input.ExternalLink.IsPresent, DbType.Boolean)
+            .Add("external_status", input.ExternalStatus.Value).Add("set_external_status", input.ExternalStatus.IsPresent, DbType.Boolean)
+            .Add("external_message", input.ExternalMessage.Value).Add("set_external_message", input.ExternalMessage.IsPresent, DbType.Boolean)
+            .Add("locked", input.Locked.Value, DbType.Boolean).Add("set_locked", input.Locked.IsPresent, DbType.Boolean)
+            .Add("created_at", times.CreatedAt, DbType.Int64).Add("updated_at", times.UpdatedAt, DbType.Int64)
+            .Add("last_synced_at", times.LastSyncedAt, DbType.Int64).Add("set_created_at", times.SetCreatedAt, DbType.Boolean);
+        // No row comes back when the subject is not in the account: nothing was written.
+        return new Statement(Sql(input.SubjectType, withId: id is not null), parameters,
+            async (reader, ct) => onResult(await reader.ReadAsync(ct) ? Read(reader) : null));
     }
 
-    /// <summary>Adds the statement's parameters (typed, so PostgreSQL knows the type of a null) to a command or batch command.</summary>
-    public static void AddParameters(DbParameterCollection target, Func<DbParameter> create, bool withId)
-    {
-        foreach (var (name, type) in ParameterList)
-        {
-            if (name == "id" && !withId) continue;
-            var parameter = create();
-            parameter.ParameterName = name;
-            parameter.DbType = type;
-            parameter.Value = DBNull.Value;
-            target.Add(parameter);
-        }
-    }
-
-    /// <summary>Sets the values of parameters added by <see cref="AddParameters"/>.</summary>
-    public static void SetValues(DbParameterCollection target, long accountId, ExternalReferenceInput input, UpsertTimes times, long? id)
-    {
-        object?[] values =
-        [
-            id, accountId, input.SubjectType.Name, input.SubjectId, input.ServiceName, input.ServiceModel, input.ServiceModelRef,
-            input.Status, input.ExternalLink.Value, input.ExternalLink.IsPresent, input.ExternalStatus.Value, input.ExternalStatus.IsPresent,
-            input.ExternalMessage.Value, input.ExternalMessage.IsPresent, input.Locked.Value, input.Locked.IsPresent,
-            times.CreatedAt, times.UpdatedAt, times.LastSyncedAt, times.SetCreatedAt,
-        ];
-        var offset = target.Count == ParameterList.Length ? 0 : 1;
-        for (var i = offset; i < values.Length; i++) target[i - offset].Value = values[i] ?? DBNull.Value;
-    }
-
-    public static string Sql(SqlDialect dialect, SubjectType type, bool withId) => $"""
+    private static string Sql(SubjectType type, bool withId) => $"""
         INSERT INTO external_references ({(withId ? "id, " : "")}account_id, subject_type, subject_id, service_name, service_model,
             service_model_ref, status, external_link, external_status, external_message, locked,
             created_at, updated_at, last_synced_at)
@@ -91,22 +62,16 @@ public sealed class UpsertCommand : IAsyncDisposable
         RETURNING {ExternalReference.Columns}, revision
         """;
 
-    public void Bind(long accountId, ExternalReferenceInput input, UpsertTimes times, long? id = null) =>
-        SetValues(command.Parameters, accountId, input, times, id);
+    /// <summary>The stored row, and whether this statement created it (a new row's revision is 0).</summary>
+    public static UpsertResult Read(DbDataReader reader) =>
+        new(ExternalReference.Reader(reader)(reader), reader.Int64("revision") == 0);
+}
 
-    /// <summary>The stored row, or null when the subject is not in the account; and whether it was created.</summary>
-    public async Task<(ExternalReference? Row, bool Inserted)> ExecuteAsync(CancellationToken ct = default)
-    {
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        if (!await reader.ReadAsync(ct)) return (null, false);
-        return ReadResult(reader);
-    }
+/// <summary>What an upsert wrote: the stored row, and whether it was created.</summary>
+public readonly record struct UpsertResult(ExternalReference Row, bool Inserted);
 
-    public static (ExternalReference Row, bool Inserted) ReadResult(DbDataReader reader)
-    {
-        var flag = ExternalReference.ColumnCount;
-        return (ExternalReference.Read(reader), reader.GetInt64(flag) == 0);
-    }
-
-    public ValueTask DisposeAsync() => command.DisposeAsync();
+/// <summary>The timestamps an upsert writes: the API passes now for all three; an import may carry its own.</summary>
+public readonly record struct UpsertTimes(long CreatedAt, long UpdatedAt, long LastSyncedAt, bool SetCreatedAt)
+{
+    public static UpsertTimes Now(long now) => new(now, now, now, SetCreatedAt: false);
 }

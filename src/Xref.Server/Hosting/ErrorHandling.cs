@@ -1,7 +1,4 @@
-using System.Data.Common;
-using System.Net.Sockets;
-using Microsoft.Data.Sqlite;
-using Npgsql;
+using Xref.Storage;
 using Xref.Wire;
 
 namespace Xref.Hosting;
@@ -11,7 +8,7 @@ namespace Xref.Hosting;
 /// an unreachable database as 503 with <c>Retry-After</c>, anything else as a 500 that reveals nothing.
 /// Unknown routes and methods become 404 <c>Record not found</c>.
 /// </summary>
-public sealed class ErrorHandling(RequestDelegate next, ILogger<ErrorHandling> logger)
+public sealed class ErrorHandling(RequestDelegate next, Database database, ILogger<ErrorHandling> logger)
 {
     public async Task InvokeAsync(HttpContext context)
     {
@@ -29,7 +26,7 @@ public sealed class ErrorHandling(RequestDelegate next, ILogger<ErrorHandling> l
         {
             // The client went away; there is nobody to answer.
         }
-        catch (Exception e) when (IsUnavailable(e) && !context.Response.HasStarted)
+        catch (Exception e) when (database.IsUnavailable(e) && !context.Response.HasStarted)
         {
             logger.LogWarning("Database unavailable: {Reason}", e.Message);
             await ErrorBody.WriteAsync(context.Response, ApiException.Unavailable(
@@ -42,13 +39,4 @@ public sealed class ErrorHandling(RequestDelegate next, ILogger<ErrorHandling> l
             await ErrorBody.WriteAsync(context.Response, 500, [ApiError.System(ApiException.ServerErrorMessage)]);
         }
     }
-
-    public static bool IsUnavailable(Exception e) => e switch
-    {
-        NpgsqlException npgsql => npgsql.IsTransient || npgsql.InnerException is SocketException or TimeoutException,
-        SqliteException sqlite => sqlite.SqliteErrorCode is 5 or 6 or 10 or 14, // BUSY, LOCKED, IOERR, CANTOPEN
-        TimeoutException => true,
-        DbException { InnerException: SocketException } => true,
-        _ => false,
-    };
 }

@@ -1,4 +1,3 @@
-using Dapper;
 using Xref.Storage;
 using Xref.Wire;
 
@@ -20,8 +19,7 @@ public static class HealthApi
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(TimeSpan.FromSeconds(2));
             // WaitAsync bounds the answer even if the driver cannot abandon a call to a hung server in time.
-            await database.ReadAsync(c => c.ExecuteScalarAsync<int>(new CommandDefinition("SELECT 1", cancellationToken: timeout.Token)), timeout.Token)
-                .WaitAsync(TimeSpan.FromSeconds(2), ct);
+            await database.PingAsync(timeout.Token).WaitAsync(TimeSpan.FromSeconds(2), ct);
             return Results.Text("{\"status\":\"ready\"}", Envelope.JsonContentType);
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)

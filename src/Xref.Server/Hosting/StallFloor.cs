@@ -4,9 +4,9 @@ using Xref.Storage;
 namespace Xref.Hosting;
 
 /// <summary>
-/// PostgreSQL only: raises the thread-pool floor while requests stall, and only then.
+/// Raises the thread-pool floor while requests stall, and only then.
 /// <para>
-/// Npgsql sends the cancel request of a timed-out command with a blocking connect. When a hung database times out
+/// On PostgreSQL, Npgsql sends the cancel request of a timed-out command with a blocking connect. When a hung database times out
 /// a pool's worth of requests at once, a 2-core machine's thread pool adds threads too slowly and every request,
 /// /ready included, waits behind the cancels: with .NET's default floor, answers took 6 s during
 /// tests/faults/outage.py --stop-mode freeze (the bound is 5 s). A permanent floor of 64 threads (and as low as 18)
@@ -64,10 +64,10 @@ public sealed class StallFloor : IHostedService, IDisposable
     /// <summary>True while the raised floor is in force.</summary>
     public bool Raised => Volatile.Read(ref raised);
 
-    /// <summary>Times every request, when the database is PostgreSQL.</summary>
+    /// <summary>Times every request, when the database can stall the thread pool (<see cref="Database.CanStallThreadPool"/>).</summary>
     public static void Use(WebApplication app)
     {
-        if (app.Services.GetRequiredService<Database>().Kind != DatabaseKind.Postgres) return;
+        if (!app.Services.GetRequiredService<Database>().CanStallThreadPool) return;
         var guard = app.Services.GetRequiredService<StallFloor>();
         app.Use(async (context, next) =>
         {

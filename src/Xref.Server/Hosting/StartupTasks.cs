@@ -22,7 +22,7 @@ public sealed class StartupTasks(Database database, Migrator migrator, SeedAppli
         await migrator.MigrateAsync(ct);
         if (options.Value.Seed is { } seed)
             await seeds.ApplyFileAsync(seed, ct);
-        else if (database.Kind == DatabaseKind.Sqlite || options.Value.Demo)
+        else if (database.IsEmbedded || options.Value.Demo)
             demoToken = await demo.CreateIfEmptyAsync(ct);
     }
 

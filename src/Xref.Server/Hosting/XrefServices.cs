@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Options;
+using Xref.Accounts;
 using Xref.Auth;
 using Xref.ExternalReferences;
+using Xref.Includes;
 using Xref.Seeding;
 using Xref.StatusReports;
 using Xref.Storage;
@@ -15,17 +17,23 @@ public static class XrefServices
     {
         services.AddXrefRateLimits();
         services.AddSingleton(sp => Options.Create(XrefOptions.From(sp.GetRequiredService<IConfiguration>())));
-        services.AddSingleton(sp => new Database(DatabaseUrl.Parse(sp.GetRequiredService<IOptions<XrefOptions>>().Value.Database)));
+        services.AddSingleton(sp => Database.Open(DatabaseUrl.Parse(sp.GetRequiredService<IOptions<XrefOptions>>().Value.Database)));
         services.AddSingleton(TimeProvider.System);
         services.AddMemoryCache();
         services.AddSingleton<Migrator>();
         services.AddSingleton<SeedApplier>();
         services.AddSingleton<DemoAccount>();
         services.AddSingleton<TokenAuthenticator>();
+        services.AddSingleton<AccountStore>();
         services.AddSingleton<SubjectStore>();
         services.AddSingleton(sp => new PageBoundaryCache(sp.GetRequiredService<IOptions<XrefOptions>>().Value.PageCache));
         services.AddSingleton<ExternalReferenceStore>();
         services.AddSingleton<StatusReportStore>();
+        // Each store that owns a subject table serves includes of its type (Includes.IncludeLoader).
+        services.AddSingleton<ISubjectSource>(sp => sp.GetRequiredService<SubjectStore>());
+        services.AddSingleton<ISubjectSource>(sp => sp.GetRequiredService<AccountStore>());
+        services.AddSingleton<ISubjectSource>(sp => sp.GetRequiredService<StatusReportStore>());
+        services.AddSingleton<IncludeLoader>();
         services.AddHostedService<StartupTasks>();
         services.AddSingleton<StallFloor>();
         services.AddHostedService(sp => sp.GetRequiredService<StallFloor>());

@@ -1,4 +1,4 @@
-using Dapper;
+using Xref.Accounts;
 using Xref.Auth;
 using Xref.Storage;
 
@@ -8,7 +8,7 @@ namespace Xref.Seeding;
 /// On an empty database with no seed, a demo account with a fresh write token and a few subjects, so the
 /// first `dotnet run` shows something working. The token is printed once, to standard output only.
 /// </summary>
-public sealed class DemoAccount(Database database, SeedApplier seeds)
+public sealed class DemoAccount(Database database, AccountStore accounts, SeedApplier seeds)
 {
     public async Task<string?> CreateIfEmptyAsync(CancellationToken ct)
     {
@@ -24,8 +24,8 @@ public sealed class DemoAccount(Database database, SeedApplier seeds)
             ])]);
         return await database.WriteAsync(async (c, tx) =>
         {
-            if (await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM accounts", transaction: tx) > 0) return null;
-            await seeds.ApplyAsync(c, tx, seed, "demo account");
+            if (!await accounts.IsEmptyAsync(c, tx, ct)) return null;
+            await seeds.ApplyAsync(c, tx, seed, "demo account", ct);
             return token;
         }, ct);
     }

@@ -21,9 +21,15 @@ public sealed record StatusReport(
 
     public string WireId => WireValues.Id(Id);
 
-    public static StatusReport Read(DbDataReader r) => new(
-        r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetString(3), r.GetString(4), DetailsFromJson(r.GetString(5)),
-        r.GetInt64(6), r.GetInt64(7), r.GetInt64(8), r.GetInt64(9));
+    /// <summary>Reads rows of <see cref="Columns"/>, the columns resolved by name once per result.</summary>
+    public static Func<DbDataReader, StatusReport> Reader(DbDataReader r)
+    {
+        int id = r.GetOrdinal("id"), account = r.GetOrdinal("account_id"), workspace = r.GetOrdinal("workspace_id"), color = r.GetOrdinal("color"),
+            description = r.GetOrdinal("description"), details = r.GetOrdinal("details"), creator = r.GetOrdinal("creator_id"),
+            updater = r.GetOrdinal("updater_id"), created = r.GetOrdinal("created_at"), updated = r.GetOrdinal("updated_at");
+        return r => new(r.GetInt64(id), r.GetInt64(account), r.GetInt64(workspace), r.GetString(color), r.GetString(description),
+            DetailsFromJson(r.GetString(details)), r.GetInt64(creator), r.GetInt64(updater), r.GetInt64(created), r.GetInt64(updated));
+    }
 
     public static string DetailsToJson(IReadOnlyList<StatusDetail> details) =>
         JsonSerializer.Serialize(details.Select(d => new Dictionary<string, string?>

@@ -1,4 +1,3 @@
-using System.Globalization;
 using Xref.Storage;
 using Xref.Wire;
 
@@ -30,15 +29,9 @@ public sealed record StatusReportQuery(QueryValues Values, OrderRequest Order, P
     public static StatusReportQuery Parse(QueryValues query) => new(query,
         OrderRequest.Parse(query["order"], OrderFields, DefaultOrder), PageRequest.Parse(query), OnlyIds.Parse(query["only"]));
 
-    public WhereClause Where(SqlDialect dialect, long accountId)
+    public WhereClause Where(Database database, long accountId)
     {
-        var where = new WhereClause(dialect, "status_reports.account_id", accountId);
-        // Wire contract §8: a non-numeric workspace_id matches nothing.
-        if (Values["workspace_id"] is { } workspace)
-        {
-            if (long.TryParse(workspace, NumberStyles.None, CultureInfo.InvariantCulture, out var id)) where.Equal("workspace_id", id);
-            else where.Nothing();
-        }
+        var where = new WhereClause(database, "status_reports.account_id", accountId).EqualId("workspace_id", Values["workspace_id"]);
         foreach (var (column, op, bound) in DateRangeFilters.Parse(Values, "created", "updated"))
             where.Compare(column, op, bound);
         where.InIds("id", Only);

@@ -1,37 +1,35 @@
 using System.Data.Common;
-using Dapper;
 using Xref.Auth;
 using Xref.ExternalReferences;
 using Xref.Storage;
+using Xref.Subjects;
 using Xref.Wire;
 
 namespace Xref.StatusReports;
 
 /// <summary>All SQL on <c>status_reports</c>; a report and its nested reference are always written in one transaction.</summary>
-public sealed class StatusReportStore(Database database, ExternalReferenceStore references, TimeProvider clock)
+public sealed class StatusReportStore(Database database, ExternalReferenceStore references, SubjectStore subjects, TimeProvider clock) : ISubjectSource
 {
-    private const string WorkspaceExists =
-        "SELECT COUNT(*) FROM subjects WHERE type = 'Workspace' AND id = @workspaceId AND account_id = @accountId";
+    private const string TableName = "status_reports";
+    private static readonly SubjectType Workspace = SubjectTypes.Find("Workspace")!;
+    public static readonly SubjectType ReportType = SubjectTypes.Find("StatusReport")!;
 
     public Task<StatusReport> CreateAsync(Caller caller, StatusReportInput input, CancellationToken ct) =>
         database.WriteAsync(async (c, tx) =>
         {
-            if (input.WorkspaceId is { } workspaceId
-                && await c.ExecuteScalarAsync<long>(WorkspaceExists, new { workspaceId, accountId = caller.AccountId }, tx) == 0)
+            if (input.WorkspaceId is { } workspaceId && !await subjects.ExistsAsync(c, tx, caller.AccountId, Workspace, workspaceId, ct))
                 input.Errors.Add(ApiError.Validation("workspace_id", $"Workspace {workspaceId} does not exist in your account."));
             if (input.Errors.Count > 0) throw ApiException.Invalid(input.Errors);
 
             var now = WireValues.Now(clock);
             var report = await ReadOneAsync(c, tx, $"""
                 INSERT INTO status_reports (account_id, workspace_id, color, description, details, creator_id, updater_id, created_at, updated_at)
-                VALUES (@accountId, @workspaceId, @color, @description, @details, @userId, @userId, @now, @now)
+                VALUES (@account, @workspace, @color, @description, @details, @user, @user, @now, @now)
                 RETURNING {StatusReport.Columns}
-                """, new
-                {
-                    accountId = caller.AccountId, workspaceId = input.WorkspaceId, color = input.Color, description = input.Description,
-                    details = StatusReport.DetailsToJson(input.Details ?? []), userId = caller.UserId, now,
-                });
-            await UpsertReferenceAsync(c, tx, caller, report!, input);
+                """, new SqlParameters().Add("account", caller.AccountId).Add("workspace", input.WorkspaceId).Add("color", input.Color)
+                    .Add("description", input.Description).Add("details", StatusReport.DetailsToJson(input.Details ?? []))
+                    .Add("user", caller.UserId).Add("now", now), ct);
+            await UpsertReferenceAsync(c, tx, caller, report!, input, ct);
             return report!;
         }, ct);
 
@@ -39,24 +37,22 @@ public sealed class StatusReportStore(Database database, ExternalReferenceStore 
     public Task<StatusReport?> UpdateAsync(Caller caller, long id, StatusReportInput input, CancellationToken ct) =>
         database.WriteAsync(async (c, tx) =>
         {
-            if (await FindAsync(c, tx, caller.AccountId, id) is null) return null;
+            if (await FindAsync(c, tx, caller.AccountId, id, ct) is null) return null;
             if (input.Errors.Count > 0) throw ApiException.Invalid(input.Errors);
             var report = await ReadOneAsync(c, tx, $"""
                 UPDATE status_reports SET
                     color = COALESCE(@color, color),
                     description = COALESCE(@description, description),
                     details = COALESCE(@details, details),
-                    updater_id = @userId,
+                    updater_id = @user,
                     updated_at = @now
-                WHERE id = @id AND account_id = @accountId
+                WHERE id = @id AND account_id = @account
                 RETURNING {StatusReport.Columns}
-                """, new
-                {
-                    id, accountId = caller.AccountId, color = input.Color, description = input.Description,
-                    details = input.Details is null ? null : StatusReport.DetailsToJson(input.Details),
-                    userId = caller.UserId, now = WireValues.Now(clock),
-                });
-            await UpsertReferenceAsync(c, tx, caller, report!, input);
+                """, new SqlParameters().Add("id", id).Add("account", caller.AccountId).Add("color", input.Color)
+                    .Add("description", input.Description)
+                    .Add("details", input.Details is null ? null : StatusReport.DetailsToJson(input.Details))
+                    .Add("user", caller.UserId).Add("now", WireValues.Now(clock)), ct);
+            await UpsertReferenceAsync(c, tx, caller, report!, input, ct);
             return report!;
         }, ct);
 
@@ -64,49 +60,61 @@ public sealed class StatusReportStore(Database database, ExternalReferenceStore 
     public Task<bool> DeleteAsync(long accountId, long id, CancellationToken ct) =>
         database.WriteAsync(async (c, tx) =>
         {
-            var parameters = new { id, accountId };
-            await c.ExecuteAsync(
-                "DELETE FROM external_references WHERE account_id = @accountId AND subject_type = 'StatusReport' AND subject_id = @id",
-                parameters, tx);
-            return await c.ExecuteAsync("DELETE FROM status_reports WHERE id = @id AND account_id = @accountId", parameters, tx) > 0;
+            await references.DeleteOfSubjectAsync(c, tx, accountId, ReportType, id, ct);
+            var deleted = false;
+            await database.RunAsync(c, tx, Statement.FirstRow("DELETE FROM status_reports WHERE id = @id AND account_id = @account RETURNING id",
+                new SqlParameters().Add("id", id).Add("account", accountId), _ => deleted = true), ct);
+            return deleted;
         }, ct);
 
     public Task<StatusReport?> GetAsync(long accountId, long id, CancellationToken ct) =>
-        database.ReadAsync(c => FindAsync(c, null, accountId, id), ct);
+        database.ReadAsync(c => FindAsync(c, null, accountId, id, ct), ct);
 
-    public Task<(long Count, List<StatusReport> Page)> ListAsync(long accountId, StatusReportQuery query, CancellationToken ct)
+    /// <summary>The page the query asks for and the exact count of all that match, in one round trip where the database has them.</summary>
+    public async Task<(long Count, List<StatusReport> Page)> ListAsync(long accountId, StatusReportQuery query, CancellationToken ct)
     {
-        var where = query.Where(database.Dialect, accountId);
-        return database.ReadAsync(c => PagedSelect.RunAsync(c, "status_reports", StatusReport.Columns, where,
-            query.Order, query.Page, paged: query.Only is null, StatusReport.Read, ct), ct);
+        var where = query.Where(database, accountId);
+        if (where.MatchesNothing) return (0, []);
+        long count = 0;
+        var rows = new List<StatusReport>();
+        var order = $"ORDER BY {query.Order.Field} {(query.Order.Descending ? "DESC" : "ASC")}, id ASC";
+        // The page size (a validated 1-200) is written into the SQL, as in ExternalReferenceStore.PageStatement.
+        var limit = query.Only is null ? $" LIMIT {query.Page.Limit} OFFSET @page_offset" : "";
+        var page = new SqlParameters();
+        where.Parameters.AppendTo(page);
+        page.Add("page_offset", query.Page.Offset);
+        await database.ReadAsync(c => database.RunAsync(c, null,
+        [
+            Statement.FirstRow($"SELECT COUNT(*) AS count FROM {TableName} WHERE {where}", where.Parameters, r => count = r.Int64("count")),
+            Statement.Rows($"SELECT {StatusReport.Columns} FROM {TableName} WHERE {where} {order}{limit}", page, StatusReport.Reader, rows),
+        ], ct), ct);
+        return (count, rows);
     }
+
+    public SubjectTable Table => SubjectTable.StatusReports;
 
     /// <summary>Reports by id in an account, for <c>include=subject</c> on external references.</summary>
-    public static async Task<IReadOnlyList<StatusReport>> FindManyAsync(DbConnection c, SqlDialect dialect, long accountId, IReadOnlyCollection<long> ids)
-    {
-        var where = new WhereClause(dialect, "account_id", accountId).InIds("id", ids);
-        await using var reader = await c.ExecuteReaderAsync(
-            $"SELECT {StatusReport.Columns} FROM status_reports WHERE {where} ORDER BY id", where.Parameters);
-        var reports = new List<StatusReport>();
-        while (await reader.ReadAsync()) reports.Add(StatusReport.Read(reader));
-        return reports;
-    }
+    public Task<IReadOnlyList<IWireRecord>> FindAsync(long accountId, SubjectType type, IReadOnlyCollection<long> ids, CancellationToken ct) =>
+        database.ReadAsync<IReadOnlyList<IWireRecord>>(async c =>
+        {
+            var where = new WhereClause(database, "account_id", accountId).InIds("id", ids);
+            return await database.QueryAsync(c, null, $"SELECT {StatusReport.Columns} FROM {TableName} WHERE {where} ORDER BY id",
+                where.Parameters, StatusReport.Reader, ct);
+        }, ct);
 
-    private static Task<StatusReport?> FindAsync(DbConnection c, DbTransaction? tx, long accountId, long id) =>
-        ReadOneAsync(c, tx, $"SELECT {StatusReport.Columns} FROM status_reports WHERE id = @id AND account_id = @accountId", new { id, accountId });
+    private Task<StatusReport?> FindAsync(DbConnection c, DbTransaction? tx, long accountId, long id, CancellationToken ct) =>
+        ReadOneAsync(c, tx, $"SELECT {StatusReport.Columns} FROM {TableName} WHERE id = @id AND account_id = @account",
+            new SqlParameters().Add("id", id).Add("account", accountId), ct);
 
     /// <summary>The one report a statement returns (a SELECT by id, or an INSERT/UPDATE ... RETURNING), or null.</summary>
-    private static async Task<StatusReport?> ReadOneAsync(DbConnection c, DbTransaction? tx, string sql, object parameters)
-    {
-        await using var reader = await c.ExecuteReaderAsync(sql, parameters, tx);
-        return await reader.ReadAsync() ? StatusReport.Read(reader) : null;
-    }
+    private async Task<StatusReport?> ReadOneAsync(DbConnection c, DbTransaction? tx, string sql, SqlParameters parameters, CancellationToken ct) =>
+        (await database.QueryAsync(c, tx, sql, parameters, StatusReport.Reader, ct)).FirstOrDefault();
 
     /// <summary>The nested reference is upserted on (this report, service_name), exactly as create_or_update does.</summary>
-    private async Task UpsertReferenceAsync(DbConnection c, DbTransaction tx, Caller caller, StatusReport report, StatusReportInput input)
+    private async Task UpsertReferenceAsync(DbConnection c, DbTransaction tx, Caller caller, StatusReport report, StatusReportInput input, CancellationToken ct)
     {
         if (input.Reference is null) return;
-        _ = await references.UpsertAsync(c, tx, caller.AccountId, input.Reference with { SubjectId = report.Id })
+        _ = await references.UpsertAsync(c, tx, caller.AccountId, input.Reference with { SubjectId = report.Id }, ct)
             ?? throw new InvalidOperationException($"Status report {report.Id} vanished inside its own transaction.");
     }
 }

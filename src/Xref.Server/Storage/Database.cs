@@ -1,126 +1,131 @@
-using System.Collections.Concurrent;
-using System.Data;
 using System.Data.Common;
-using Microsoft.Data.Sqlite;
-using Npgsql;
 
 namespace Xref.Storage;
 
 /// <summary>
-/// The process's one handle on its database: opens connections and runs write transactions.
-/// The few SQL differences between SQLite and PostgreSQL live in <see cref="SqlDialect"/>.
+/// The process's one handle on its database: read connections, write transactions, and every difference between
+/// SQLite (<see cref="SqliteDatabase"/>) and PostgreSQL (<see cref="PostgresDatabase"/>). Code outside
+/// <c>Storage/</c> never asks which of the two it is on; it calls a member of this class instead.
 /// </summary>
-public sealed class Database : IAsyncDisposable
+public abstract class Database(DatabaseUrl url) : IAsyncDisposable
 {
-    private readonly NpgsqlDataSource? postgres;
-    private readonly string? sqliteConnectionString;
-    private readonly string writePragmas;
+    /// <summary>Opens the database <paramref name="url"/> names: the one place that chooses between the two.</summary>
+    /// <param name="url">The database.</param>
+    /// <param name="bulk">True for the CLI: long PostgreSQL timeouts, a larger SQLite page cache for imports.</param>
+    public static Database Open(DatabaseUrl url, bool bulk = false) => url.Kind == DatabaseKind.Postgres
+        ? new PostgresDatabase(url)
+        : new SqliteDatabase(url, writeCacheKiB: bulk ? 256 * 1024 : 64 * 1024);
 
-    // SQLite allows one writer at a time; queueing writers here instead of in busy_timeout keeps 32 concurrent
-    // upserts from spinning on SQLITE_BUSY (busy_timeout stays as a backstop for other processes), and lets the
-    // writes waiting at one moment share one commit.
-    private readonly SqliteGroupCommit? sqliteWriter;
+    public DatabaseUrl Url { get; } = url;
 
     /// <summary>SQLite: write transactions committed so far (writes queued together share one); 0 on PostgreSQL.</summary>
-    public long SqliteCommits => sqliteWriter?.Commits ?? 0;
+    public virtual long SqliteCommits => 0;
 
-    private const int MaxIdleSqliteReaders = 32;
-    private readonly ConcurrentBag<DbConnection> sqliteReaders = [];
+    /// <summary>
+    /// An embedded database (a SQLite file): with no seed, the first start creates the demo account, so the first
+    /// <c>dotnet run</c> shows something working. A shared server database starts empty unless <c>--demo</c>.
+    /// </summary>
+    public abstract bool IsEmbedded { get; }
 
-    /// <param name="url">The database.</param>
-    /// <param name="sqliteWriteCacheKiB">
-    /// SQLite page cache of the one writing connection. Upserts at random keys touch five B-trees at random
-    /// places; with SQLite's 2 MB default nearly every page was read again from the OS (at 1,000,000 references,
-    /// 720-1,030 upserts/s on a slow day), with 64 MiB 1,460/s on the same machine, for about 45 MB more peak
-    /// memory (32 MiB: 1,330/s; 128 MiB: no faster). A bulk import raises it further.
-    /// </param>
-    public Database(DatabaseUrl url, int sqliteWriteCacheKiB = 64 * 1024)
+    /// <summary>Whether a hung server can stall the thread pool (see <see cref="Hosting.StallFloor"/>).</summary>
+    public abstract bool CanStallThreadPool { get; }
+
+    /// <summary>True when <paramref name="e"/> says the database is unreachable or busy (answered 503), not that a statement is wrong.</summary>
+    public abstract bool IsUnavailable(Exception e);
+
+    /// <summary>Runs <paramref name="work"/> on a read connection.</summary>
+    public abstract Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken ct = default);
+
+    /// <summary>Runs <paramref name="work"/> on a read connection.</summary>
+    public Task ReadAsync(Func<DbConnection, Task> work, CancellationToken ct = default) => ReadAsync(async c =>
     {
-        Url = url;
-        writePragmas = $"PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000; PRAGMA cache_size=-{sqliteWriteCacheKiB};";
-        Dialect = SqlDialect.For(url.Kind);
-        if (url.Kind == DatabaseKind.Postgres)
-            postgres = new NpgsqlDataSourceBuilder(url.ConnectionString).Build();
-        else
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(new SqliteConnectionStringBuilder(url.ConnectionString).DataSource)!);
-            sqliteConnectionString = url.ConnectionString;
-            sqliteWriter = new SqliteGroupCommit(async ct => (SqliteConnection)await OpenAsync(forWrite: true, ct));
-        }
-    }
+        await work(c);
+        return true;
+    }, ct);
 
-    public DatabaseUrl Url { get; }
-    public SqlDialect Dialect { get; }
-    public DatabaseKind Kind => Url.Kind;
+    /// <summary>Runs <paramref name="work"/> in a write transaction and commits it; acknowledged only after the commit.</summary>
+    public abstract Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct = default);
 
-    public Task<DbConnection> OpenAsync(CancellationToken ct = default) => OpenAsync(forWrite: false, ct);
+    /// <summary>
+    /// Runs read statements, handing each statement's rows to its own reader: in one round trip where the database
+    /// has round trips (PostgreSQL), one after the other where it does not (SQLite runs in-process).
+    /// </summary>
+    /// <param name="connection">A connection from <see cref="ReadAsync{T}"/> or <see cref="WriteAsync{T}"/>.</param>
+    /// <param name="tx">The write transaction, when inside one.</param>
+    /// <param name="statements">The statements, run in order.</param>
+    /// <param name="ct">Cancels the statements.</param>
+    public abstract Task RunAsync(DbConnection connection, DbTransaction? tx, IReadOnlyList<Statement> statements, CancellationToken ct);
 
-    private async Task<DbConnection> OpenAsync(bool forWrite, CancellationToken ct)
+    /// <summary>Runs a single statement; see <see cref="RunAsync(DbConnection, DbTransaction?, IReadOnlyList{Statement}, CancellationToken)"/>.</summary>
+    public Task RunAsync(DbConnection connection, DbTransaction? tx, Statement statement, CancellationToken ct = default) =>
+        RunAsync(connection, tx, [statement], ct);
+
+    /// <summary>The rows of one query, each read with <paramref name="rowReader"/>.</summary>
+    public async Task<List<T>> QueryAsync<T>(DbConnection connection, DbTransaction? tx, string sql, SqlParameters parameters,
+        Func<DbDataReader, Func<DbDataReader, T>> rowReader, CancellationToken ct = default)
     {
-        if (postgres is not null) return await postgres.OpenConnectionAsync(ct);
-        var connection = new SqliteConnection(sqliteConnectionString);
-        await connection.OpenAsync(ct);
-        // Reads need no settings (busy waits come from the connection string's Default Timeout); writes do.
-        if (!forWrite) return connection;
-        using var pragma = connection.CreateCommand();
-        // NORMAL is durable across process crashes in WAL mode; see README "Durability".
-        pragma.CommandText = writePragmas;
-        await pragma.ExecuteNonQueryAsync(ct);
-        return connection;
+        var rows = new List<T>();
+        await RunAsync(connection, tx, Statement.Rows(sql, parameters, rowReader, rows), ct);
+        return rows;
     }
 
     /// <summary>
-    /// Runs <paramref name="work"/> in a transaction and commits it. On SQLite the transaction (BEGIN IMMEDIATE)
-    /// may also hold other writes queued at the same moment, each in its own savepoint (<see cref="SqliteGroupCommit"/>).
+    /// Runs many statements (one per row of a bulk write) in at most 1,000 per <see cref="RunAsync(DbConnection, DbTransaction?, IReadOnlyList{Statement}, CancellationToken)"/>,
+    /// so PostgreSQL sends each thousand in one round trip and SQLite prepares each distinct statement once.
     /// </summary>
-    public async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct = default)
+    public async Task RunEachAsync(DbConnection connection, DbTransaction tx, IEnumerable<Statement> statements, CancellationToken ct)
     {
-        if (Kind == DatabaseKind.Postgres)
-        {
-            await using var connection = await OpenAsync(ct);
-            await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
-            var result = await work(connection, transaction);
-            await transaction.CommitAsync(CancellationToken.None);
-            return result;
-        }
-        return await sqliteWriter!.WriteAsync(work, ct);
+        foreach (var chunk in statements.Chunk(1000)) await RunAsync(connection, tx, chunk, ct);
     }
 
     /// <summary>
-    /// Runs <paramref name="work"/> on a read connection. SQLite's read connections stay open between requests
-    /// (up to <see cref="MaxIdleSqliteReaders"/> idle), so the statements prepared on them are reused
-    /// (<see cref="StatementBatch"/>); one that failed is closed rather than reused.
+    /// Writes what it can of <paramref name="rows"/> with a set-based bulk path and returns the rows left for
+    /// <see cref="RunEachAsync"/>. SQLite has none (prepared statements in-process are as fast): it returns every row.
     /// </summary>
-    public async Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken ct = default)
+    public abstract Task<IReadOnlyList<T>> BulkWriteAsync<T>(DbConnection connection, IReadOnlyList<T> rows, IBulkWrite<T> write, CancellationToken ct);
+
+    /// <summary>After a bulk load of <paramref name="rows"/> rows into <paramref name="table"/>; true when it did work worth telling the operator.</summary>
+    public abstract Task<bool> AfterBulkLoadAsync(string table, long rows, CancellationToken ct);
+
+    /// <summary><c>column IN (ids)</c> with one parameter holding every id, so the statement text never depends on the values.</summary>
+    public abstract string InIds(string column, string parameter);
+
+    /// <summary>The value for an <see cref="InIds"/> parameter.</summary>
+    public abstract object IdsParameter(IReadOnlyCollection<long> ids);
+
+    /// <summary>After rows were inserted with explicit ids: moves the id generator past them.</summary>
+    public abstract Task SyncIdentityAsync(DbConnection connection, DbTransaction tx, string table);
+
+    /// <summary>The folder of this database's numbered migration files (embedded resources).</summary>
+    internal abstract string MigrationFolder { get; }
+
+    /// <summary>Before the first migration: settings stored in the database itself.</summary>
+    internal abstract Task PrepareAsync(CancellationToken ct);
+
+    /// <summary>Inside a migration's transaction: serialises nodes that start at the same moment.</summary>
+    internal abstract Task LockForMigrationAsync(DbConnection connection, DbTransaction tx);
+
+    /// <summary>A small fact stored about this database (<c>xref_state</c>: the hash of the last seed applied...), or null.</summary>
+    public async Task<string?> GetStateAsync(DbConnection connection, DbTransaction? tx, string key, CancellationToken ct)
     {
-        if (postgres is not null)
-        {
-            await using var pooled = await postgres.OpenConnectionAsync(ct);
-            return await work(pooled);
-        }
-        var connection = sqliteReaders.TryTake(out var idle) ? idle : await OpenAsync(forWrite: false, ct);
-        var healthy = false;
-        try
-        {
-            var result = await work(connection);
-            healthy = true;
-            return result;
-        }
-        finally
-        {
-            if (healthy && connection.State == ConnectionState.Open && sqliteReaders.Count < MaxIdleSqliteReaders) sqliteReaders.Add(connection);
-            else await connection.DisposeAsync();
-        }
+        string? value = null;
+        await RunAsync(connection, tx, Statement.FirstRow("SELECT value FROM xref_state WHERE key = @key",
+            new SqlParameters().Add("key", key), r => value = r.GetString(r.GetOrdinal("value"))), ct);
+        return value;
     }
 
-    public async ValueTask DisposeAsync()
+    public Task SetStateAsync(DbConnection connection, DbTransaction tx, string key, string value, CancellationToken ct) =>
+        RunAsync(connection, tx, Statement.Execute(
+            "INSERT INTO xref_state (key, value) VALUES (@key, @value) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            new SqlParameters().Add("key", key).Add("value", value)), ct);
+
+    /// <summary>True when the database answers a trivial query.</summary>
+    public Task PingAsync(CancellationToken ct) => ReadAsync(async c =>
     {
-        if (postgres is not null) await postgres.DisposeAsync();
-        else
-        {
-            await sqliteWriter!.DisposeAsync();
-            while (sqliteReaders.TryTake(out var reader)) await reader.DisposeAsync();
-            SqliteConnection.ClearAllPools();
-        }
-    }
+        await using var command = c.CreateCommand();
+        command.CommandText = "SELECT 1";
+        return await command.ExecuteScalarAsync(ct);
+    }, ct);
+
+    public abstract ValueTask DisposeAsync();
 }

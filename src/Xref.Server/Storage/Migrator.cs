@@ -1,25 +1,29 @@
-using System.Data.Common;
+using System.Data;
 using System.Reflection;
-using Dapper;
 
 namespace Xref.Storage;
 
 /// <summary>
 /// Applies the numbered SQL files under <c>Storage/Migrations/&lt;dialect&gt;/</c> in order, each once, each in
-/// its own transaction, recording it in <c>schema_migrations</c>. Safe when two nodes start at once:
-/// PostgreSQL serialises them on an advisory lock, SQLite on BEGIN IMMEDIATE.
+/// its own transaction, recording it in <c>schema_migrations</c>. Safe when two nodes start at once: each
+/// migration's transaction first takes the database's migration lock (<see cref="Database.LockForMigrationAsync"/>).
 /// </summary>
 public sealed class Migrator(Database database, ILogger<Migrator> logger)
 {
-    // Any constant shared by every Xref node; it names the lock in pg_locks.
-    private const long PostgresLockKey = 0x58726566; // "Xref"
-
     public sealed record Migration(int Version, string Name, string Sql);
 
-    public static IReadOnlyList<Migration> Load(SqlDialect dialect)
+    private const string CreateTable = """
+        CREATE TABLE IF NOT EXISTS schema_migrations (
+            version     INTEGER PRIMARY KEY,
+            name        TEXT    NOT NULL,
+            applied_at  BIGINT  NOT NULL
+        )
+        """;
+
+    public static IReadOnlyList<Migration> Load(Database database)
     {
         var assembly = Assembly.GetExecutingAssembly();
-        var prefix = $"Xref.Storage.Migrations.{dialect.MigrationFolder}.";
+        var prefix = $"Xref.Storage.Migrations.{database.MigrationFolder}.";
         return assembly.GetManifestResourceNames()
             .Where(name => name.StartsWith(prefix, StringComparison.Ordinal))
             .Select(name =>
@@ -34,38 +38,35 @@ public sealed class Migrator(Database database, ILogger<Migrator> logger)
 
     public async Task<int> MigrateAsync(CancellationToken ct = default)
     {
-        if (database.Kind == DatabaseKind.Sqlite)
-        {
-            await using var connection = await database.OpenAsync(ct);
-            // WAL lets readers proceed while one writer commits; the setting is stored in the file.
-            await connection.ExecuteAsync("PRAGMA journal_mode=WAL;");
-        }
+        await database.PrepareAsync(ct);
         await database.WriteAsync(async (c, tx) =>
         {
-            await LockAsync(c, tx);
-            await c.ExecuteAsync("""
-                CREATE TABLE IF NOT EXISTS schema_migrations (
-                    version     INTEGER PRIMARY KEY,
-                    name        TEXT    NOT NULL,
-                    applied_at  BIGINT  NOT NULL
-                )
-                """, transaction: tx);
+            await database.LockForMigrationAsync(c, tx);
+            await database.RunAsync(c, tx, Statement.Execute(CreateTable, SqlParameters.None), ct);
             return 0;
         }, ct);
 
         var applied = 0;
-        foreach (var migration in Load(database.Dialect))
+        foreach (var migration in Load(database))
         {
             var ran = await database.WriteAsync(async (c, tx) =>
             {
-                await LockAsync(c, tx);
-                var done = await c.ExecuteScalarAsync<long>(
-                    "SELECT COUNT(*) FROM schema_migrations WHERE version = @Version", new { migration.Version }, tx);
-                if (done > 0) return false;
-                await c.ExecuteAsync(migration.Sql, transaction: tx);
-                await c.ExecuteAsync(
-                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (@Version, @Name, @Now)",
-                    new { migration.Version, migration.Name, Now = DateTimeOffset.UtcNow.ToUnixTimeSeconds() }, tx);
+                await database.LockForMigrationAsync(c, tx);
+                var done = false;
+                await database.RunAsync(c, tx, Statement.FirstRow("SELECT 1 FROM schema_migrations WHERE version = @version",
+                    new SqlParameters().Add("version", migration.Version, DbType.Int32), _ => done = true), ct);
+                if (done) return false;
+                // A migration file holds several statements: run it as one command, not as a prepared statement.
+                await using (var command = c.CreateCommand())
+                {
+                    command.Transaction = tx;
+                    command.CommandText = migration.Sql;
+                    await command.ExecuteNonQueryAsync(ct);
+                }
+                await database.RunAsync(c, tx, Statement.Execute(
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (@version, @name, @now)",
+                    new SqlParameters().Add("version", migration.Version, DbType.Int32).Add("name", migration.Name)
+                        .Add("now", DateTimeOffset.UtcNow.ToUnixTimeSeconds())), ct);
                 return true;
             }, ct);
             if (ran)
@@ -76,8 +77,4 @@ public sealed class Migrator(Database database, ILogger<Migrator> logger)
         }
         return applied;
     }
-
-    private Task LockAsync(DbConnection connection, DbTransaction tx) => database.Kind == DatabaseKind.Postgres
-        ? connection.ExecuteAsync("SELECT pg_advisory_xact_lock(@Key)", new { Key = PostgresLockKey }, tx)
-        : Task.CompletedTask;
 }

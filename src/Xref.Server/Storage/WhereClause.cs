@@ -1,5 +1,4 @@
 using System.Text;
-using Dapper;
 
 namespace Xref.Storage;
 
@@ -10,32 +9,18 @@ namespace Xref.Storage;
 public sealed class WhereClause
 {
     private readonly StringBuilder sql = new();
-    private readonly SqlDialect dialect;
+    private readonly Database database;
     private int next;
 
-    public WhereClause(SqlDialect dialect, string accountColumn, long accountId)
+    public WhereClause(Database database, string accountColumn, long accountId)
     {
-        this.dialect = dialect;
+        this.database = database;
         sql.Append(accountColumn).Append(" = @account_id");
         Parameters.Add("account_id", accountId);
-        values.Add(("account_id", accountId));
     }
 
-    public DynamicParameters Parameters { get; } = new();
-
-    private readonly List<(string Name, object Value)> values = [];
-
-    /// <summary>Adds this clause's parameters to a command or batch command (Dapper is not used for batches).</summary>
-    public void Bind(System.Data.Common.DbParameterCollection target, Func<System.Data.Common.DbParameter> create)
-    {
-        foreach (var (name, value) in values)
-        {
-            var parameter = create();
-            parameter.ParameterName = name;
-            parameter.Value = value;
-            target.Add(parameter);
-        }
-    }
+    /// <summary>The values of every condition added so far.</summary>
+    public SqlParameters Parameters { get; } = new();
 
     /// <summary>True when a filter can match no row (<c>only=</c> with no valid id, a non-numeric id filter).</summary>
     public bool MatchesNothing { get; private set; }
@@ -51,7 +36,6 @@ public sealed class WhereClause
     {
         var name = $"p{next++}";
         Parameters.Add(name, value);
-        values.Add((name, value ?? DBNull.Value));
         return "@" + name;
     }
 
@@ -62,6 +46,13 @@ public sealed class WhereClause
         string text when CannotBeStored(text) => Nothing(),
         _ => And($"{column} = {Parameter(value)}"),
     };
+
+    /// <summary><c>AND column = id</c> for an id filter sent as text: one that is not an id matches nothing (contract §8).</summary>
+    public WhereClause EqualId(string column, string? value)
+    {
+        if (value is null) return this;
+        return Wire.RecordId.TryParse(value, out var id) ? Equal(column, id) : Nothing();
+    }
 
     /// <summary>No stored string contains NUL (writes refuse it, PostgreSQL cannot hold it): such a filter matches nothing.</summary>
     public static bool CannotBeStored(string value) => value.Contains('\0');
@@ -74,7 +65,7 @@ public sealed class WhereClause
     {
         if (ids is null) return this;
         if (ids.Count == 0) return Nothing();
-        return And(dialect.InIds(column, Parameter(dialect.IdsParameter(ids))));
+        return And(database.InIds(column, Parameter(database.IdsParameter(ids))));
     }
 
     /// <summary>A condition written by the caller (an EXISTS sub-query) whose values went through <see cref="Parameter"/>.</summary>

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using System.Text.Json;
 using Xref.Wire;
 
@@ -9,7 +10,17 @@ namespace Xref.Subjects;
 /// </summary>
 public sealed record SubjectRecord(string Type, long Id, string Attributes, long CreatedAt, long UpdatedAt) : IWireRecord
 {
+    public const string Columns = "type, id, attributes, created_at, updated_at";
+
     public string WireId => WireValues.Id(Id);
+
+    /// <summary>Reads rows of <see cref="Columns"/>, the columns resolved by name once per result.</summary>
+    public static Func<DbDataReader, SubjectRecord> Reader(DbDataReader r)
+    {
+        int type = r.GetOrdinal("type"), id = r.GetOrdinal("id"), attributes = r.GetOrdinal("attributes"),
+            created = r.GetOrdinal("created_at"), updated = r.GetOrdinal("updated_at");
+        return r => new(r.GetString(type), r.GetInt64(id), r.GetString(attributes), r.GetInt64(created), r.GetInt64(updated));
+    }
 
     private static readonly string[] WorkspaceFields = ["title", "description", "archived", "creator_id"];
 
@@ -64,22 +75,5 @@ public sealed record SubjectRecord(string Type, long Id, string Attributes, long
             json.WritePropertyName(name);
             value.WriteTo(json);
         }
-    }
-}
-
-/// <summary>A user (wire contract §7), included as a subject or as a creator/updater.</summary>
-public sealed record UserRecord(long Id, string? FullName, string? EmailAddress, string? Headline, string? PhotoPath) : IWireRecord
-{
-    public string WireId => WireValues.Id(Id);
-
-    public void Write(Utf8JsonWriter json)
-    {
-        json.WriteStartObject();
-        json.WriteStringOrNull("full_name", FullName);
-        json.WriteStringOrNull("email_address", EmailAddress);
-        json.WriteStringOrNull("headline", Headline);
-        json.WriteStringOrNull("photo_path", PhotoPath);
-        json.WriteString("id", WireId);
-        json.WriteEndObject();
     }
 }

@@ -1,17 +1,16 @@
 using System.Data.Common;
-using Dapper;
 using Xref.Storage;
 using Xref.Wire;
 
 namespace Xref.Subjects;
 
-/// <summary>Reads subjects for <c>include=subject</c> and checks that a subject exists in an account.</summary>
-public sealed class SubjectStore(Database database)
+/// <summary>
+/// All SQL on <c>subjects</c> (every Kantata object but users and status reports), and the condition that a
+/// subject of any type exists in an account, which the upserts embed so that the check and the write are one statement.
+/// </summary>
+public sealed class SubjectStore(Database database) : ISubjectSource
 {
-    /// <summary>
-    /// SQL condition true when subject (@subject_type, @subject_id) belongs to @account_id; used inside the
-    /// upsert so the check and the write are one statement.
-    /// </summary>
+    /// <summary>SQL condition true when subject (@subject_type, @subject_id) belongs to @account_id.</summary>
     public static string ExistsCondition(SubjectType type) =>
         $"EXISTS (SELECT 1 {Lookup(type.Table, "@account_id", "@subject_type", "@subject_id")})";
 
@@ -35,50 +34,69 @@ public sealed class SubjectStore(Database database)
         _ => $"FROM subjects WHERE type = {subjectType} AND id = {subjectId} AND account_id = {accountId}",
     };
 
+    /// <summary>True when the subject exists in the account (inside the caller's transaction).</summary>
+    public async Task<bool> ExistsAsync(DbConnection c, DbTransaction? tx, long accountId, SubjectType type, long id, CancellationToken ct)
+    {
+        var found = false;
+        await database.RunAsync(c, tx, Statement.FirstRow($"SELECT 1 AS found WHERE {ExistsCondition(type)}",
+            new SqlParameters().Add("account_id", accountId).Add("subject_type", type.Name).Add("subject_id", id), _ => found = true), ct);
+        return found;
+    }
+
+    /// <summary>The account that owns a subject, or null when no account has it (ids are global per type).</summary>
+    public async Task<long?> OwnerAsync(DbConnection c, DbTransaction? tx, string type, long id, CancellationToken ct)
+    {
+        long? owner = null;
+        await database.RunAsync(c, tx, Statement.FirstRow("SELECT account_id FROM subjects WHERE type = @type AND id = @id",
+            new SqlParameters().Add("type", type).Add("id", id), r => owner = r.Int64("account_id")), ct);
+        return owner;
+    }
+
     /// <summary>Creates a bare subject in the account if no account has it (<c>--auto-subjects</c>).</summary>
-    public static Task CreateIfMissingAsync(DbConnection connection, DbTransaction tx, long accountId, SubjectType type, long id, long now) =>
-        connection.ExecuteAsync("""
+    public Task CreateIfMissingAsync(DbConnection c, DbTransaction tx, long accountId, SubjectType type, long id, long now, CancellationToken ct) =>
+        database.RunAsync(c, tx, Statement.Execute("""
             INSERT INTO subjects (type, id, account_id, attributes, created_at, updated_at)
-            VALUES (@type, @id, @accountId, '{}', @now, @now)
+            VALUES (@type, @id, @account, '{}', @now, @now)
             ON CONFLICT (type, id) DO NOTHING
-            """, new { type = type.Name, id, accountId, now }, tx);
+            """, new SqlParameters().Add("type", type.Name).Add("id", id).Add("account", accountId).Add("now", now)), ct);
 
-    /// <summary>The subjects of one type with these ids in the account, rendered for includes.</summary>
-    public async Task<IReadOnlyList<IWireRecord>> FindAsync(DbConnection connection, long accountId, SubjectType type, IReadOnlyCollection<long> ids)
-    {
-        if (ids.Count == 0) return [];
-        var dialect = database.Dialect;
-        var parameters = new { accountId, type = type.Name, ids = dialect.IdsParameter(ids) };
-        switch (type.Table)
+    /// <summary>A seed's subject: inserted, or its attributes replaced only when they differ (the seed checked the owner).</summary>
+    public Task UpsertAsync(DbConnection c, DbTransaction tx, long accountId, string type, long id, string attributes, long now, CancellationToken ct) =>
+        database.RunAsync(c, tx, Statement.Execute("""
+            INSERT INTO subjects (type, id, account_id, attributes, created_at, updated_at)
+            VALUES (@type, @id, @account, @attributes, @now, @now)
+            ON CONFLICT (type, id) DO UPDATE SET attributes = excluded.attributes, updated_at = excluded.updated_at
+            WHERE subjects.attributes IS DISTINCT FROM excluded.attributes
+            """, new SqlParameters().Add("type", type).Add("id", id).Add("account", accountId).Add("attributes", attributes).Add("now", now)), ct);
+
+    /// <summary>
+    /// <c>xref import --subjects</c>: upserts each subject by (type, id) in one transaction; <paramref name="onResult"/>
+    /// is told, for each in order, whether it was written (false: another account owns that id).
+    /// </summary>
+    public Task ImportAsync(IReadOnlyList<ImportedSubject> subjects, long now, Action<ImportedSubject, bool> onResult, CancellationToken ct) =>
+        database.WriteAsync(async (c, tx) =>
         {
-            case SubjectTable.Users:
-                return [.. await UserQueries.FindAsync(connection, dialect, accountId, ids)];
-            case SubjectTable.StatusReports:
-                return [.. await StatusReports.StatusReportStore.FindManyAsync(connection, dialect, accountId, ids)];
-            default:
-                var rows = await connection.QueryAsync<(string Type, long Id, string Attributes, long CreatedAt, long UpdatedAt)>(
-                    $"""
-                    SELECT type, id, attributes, created_at, updated_at FROM subjects
-                    WHERE account_id = @accountId AND type = @type AND {dialect.InIds("id", "@ids")}
-                    ORDER BY id
-                    """, parameters);
-                return [.. rows.Select(r => new SubjectRecord(r.Type, r.Id, r.Attributes, r.CreatedAt, r.UpdatedAt))];
-        }
-    }
+            await database.RunEachAsync(c, tx, subjects.Select(s => new Statement("""
+                    INSERT INTO subjects (type, id, account_id, attributes, created_at, updated_at)
+                    VALUES (@type, @id, @account, @attributes, @now, @now)
+                    ON CONFLICT (type, id) DO UPDATE SET attributes = excluded.attributes, updated_at = excluded.updated_at
+                    WHERE subjects.account_id = excluded.account_id
+                    RETURNING id
+                    """, new SqlParameters().Add("type", s.Type).Add("id", s.Id).Add("account", s.AccountId).Add("attributes", s.Attributes).Add("now", now),
+                async (reader, ct) => onResult(s, await reader.ReadAsync(ct)))), ct);
+            return 0;
+        }, ct);
+
+    public SubjectTable Table => SubjectTable.Subjects;
+
+    public Task<IReadOnlyList<IWireRecord>> FindAsync(long accountId, SubjectType type, IReadOnlyCollection<long> ids, CancellationToken ct) =>
+        database.ReadAsync<IReadOnlyList<IWireRecord>>(async c =>
+        {
+            var where = new WhereClause(database, "account_id", accountId).Equal("type", type.Name).InIds("id", ids);
+            return await database.QueryAsync(c, null, $"SELECT {SubjectRecord.Columns} FROM subjects WHERE {where} ORDER BY id",
+                where.Parameters, SubjectRecord.Reader, ct);
+        }, ct);
 }
 
-/// <summary>User lookups shared by subject includes and creator/updater includes.</summary>
-public static class UserQueries
-{
-    public static async Task<IReadOnlyList<UserRecord>> FindAsync(DbConnection connection, SqlDialect dialect, long accountId, IReadOnlyCollection<long> ids)
-    {
-        if (ids.Count == 0) return [];
-        var rows = await connection.QueryAsync<(long Id, string? FullName, string? EmailAddress, string? Headline, string? PhotoPath)>(
-            $"""
-            SELECT id, full_name, email_address, headline, photo_path FROM users
-            WHERE account_id = @accountId AND {dialect.InIds("id", "@ids")}
-            ORDER BY id
-            """, new { accountId, ids = dialect.IdsParameter(ids) });
-        return [.. rows.Select(r => new UserRecord(r.Id, r.FullName, r.EmailAddress, r.Headline, r.PhotoPath))];
-    }
-}
+/// <summary>One subject line of <c>xref import --subjects</c>, ready to write.</summary>
+public sealed record ImportedSubject(long Line, long AccountId, string Type, long Id, string Attributes);

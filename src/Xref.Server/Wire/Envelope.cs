@@ -2,52 +2,6 @@ using System.Text.Json;
 
 namespace Xref.Wire;
 
-/// <summary>A record that can appear in a Brainstem collection: it knows its id and writes its own fields.</summary>
-public interface IWireRecord
-{
-    /// <summary>The id as the wire shows it (always a string).</summary>
-    string WireId { get; }
-
-    /// <summary>Writes the JSON object for this record, fields first and <c>id</c> last.</summary>
-    void Write(Utf8JsonWriter json);
-}
-
-/// <summary>The <c>meta</c> block and <c>count</c> of a Brainstem response.</summary>
-public readonly record struct PageMeta(long Count, long PageCount, long PageNumber, int PageSize)
-{
-    /// <summary>Create and update responses: exactly one record.</summary>
-    public static readonly PageMeta Single = new(1, 1, 1, PageRequest.DefaultPageSize);
-
-    public static PageMeta For(long count, long pageNumber, int pageSize) => count == 0
-        ? new PageMeta(0, 0, 0, pageSize)
-        : new PageMeta(count, (count + pageSize - 1) / pageSize, pageNumber, pageSize);
-}
-
-/// <summary>
-/// Collections of included records, keyed by their collection name, in the order they were first requested.
-/// A collection named with <see cref="Require"/> is written even when empty, as the contract asks
-/// for non-polymorphic includes.
-/// </summary>
-public sealed class IncludedCollections
-{
-    private readonly List<(string Key, Dictionary<string, IWireRecord> Records)> collections = [];
-
-    public void Require(string key) => Get(key);
-
-    public void Add(string key, IWireRecord record) => Get(key).TryAdd(record.WireId, record);
-
-    private Dictionary<string, IWireRecord> Get(string key)
-    {
-        foreach (var (k, records) in collections)
-            if (k == key) return records;
-        var created = new Dictionary<string, IWireRecord>();
-        collections.Add((key, created));
-        return created;
-    }
-
-    internal IEnumerable<(string Key, Dictionary<string, IWireRecord> Records)> All => collections;
-}
-
 /// <summary>
 /// The Brainstem response envelope (wire contract §2), written straight to the response with
 /// <see cref="Utf8JsonWriter"/>: <c>count</c>, <c>results</c>, the primary collection, <c>meta</c>, then includes.

@@ -4,13 +4,6 @@ using System.Text.Json.Nodes;
 
 namespace Xref.Wire;
 
-/// <summary>A field that may be absent from the request; when present its value may be null.</summary>
-public readonly record struct Optional<T>(bool IsPresent, T Value)
-{
-    public static readonly Optional<T> Absent = default;
-    public static Optional<T> Of(T value) => new(true, value);
-}
-
 /// <summary>
 /// Reads the attributes of a wrapper object with Rails' casting rules (wire contract §1), the same for
 /// JSON and form bodies, and collects every failure as a 422 entry named by its dotted path.

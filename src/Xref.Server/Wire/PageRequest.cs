@@ -40,39 +40,3 @@ public readonly record struct PageRequest(long PageNumber, int PageSize, long Of
         return negative ? -value : value;
     }
 }
-
-/// <summary><c>order=field:direction</c>: an unknown field gives the default; only lowercase <c>desc</c> descends.</summary>
-public readonly record struct OrderRequest(string Field, bool Descending)
-{
-    public static OrderRequest Parse(string? raw, IReadOnlyCollection<string> fields, OrderRequest fallback)
-    {
-        if (raw is null) return fallback;
-        var colon = raw.IndexOf(':');
-        var field = colon < 0 ? raw : raw[..colon];
-        if (!fields.Contains(field)) return fallback;
-        return new OrderRequest(field, colon >= 0 && raw[(colon + 1)..] == "desc");
-    }
-}
-
-/// <summary><c>only=5,6,7</c>: digit-only tokens, duplicates removed. Null when the parameter is absent.</summary>
-public static class OnlyIds
-{
-    public static long[]? Parse(string? raw) => raw?.Split(',')
-        .Where(token => token.Length > 0 && token.All(char.IsAsciiDigit))
-        .Select(token => long.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : -1)
-        .Where(id => id > 0)
-        .Distinct()
-        .ToArray();
-}
-
-/// <summary><c>include=a,b</c>: exact, case-sensitive names; unknown names are ignored by the caller.</summary>
-public sealed class IncludeSet(IEnumerable<string> names)
-{
-    private readonly HashSet<string> names = [.. names];
-
-    public bool Contains(string name) => names.Contains(name);
-
-    /// <summary>The query string wins over the body's <c>include</c>.</summary>
-    public static IncludeSet Parse(string? fromQuery, string? fromBody = null) =>
-        new((fromQuery ?? fromBody ?? "").Split(','));
-}

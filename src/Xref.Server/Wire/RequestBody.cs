@@ -57,8 +57,12 @@ public static class RequestBody
         _ => throw ApiException.BadBody($"'{name}' must be an object of attributes, such as {{\"{name}\": {{...}}}}."),
     };
 
+    /// <summary>The includes of a POST or PUT: the query string's <c>include</c>, else the body's (contract §1).</summary>
+    public static IncludeSet Includes(HttpRequest request, JsonObject body) =>
+        IncludeSet.Parse(new QueryValues(request.Query)["include"], Include(body));
+
     /// <summary>The <c>include</c> a Kantata client may send in the body; arrays and empty strings count as absent.</summary>
-    public static string? Include(JsonObject root) =>
+    private static string? Include(JsonObject root) =>
         root["include"] is JsonValue value && value.GetValueKind() == JsonValueKind.String && value.GetValue<string>() is { } s && !string.IsNullOrWhiteSpace(s)
             ? s
             : null;

@@ -1,20 +1,21 @@
 using Npgsql;
 using NpgsqlTypes;
+using Xref.Storage;
 using Xref.Subjects;
 
-namespace Xref.BulkData;
+namespace Xref.ExternalReferences;
 
 /// <summary>
-/// The PostgreSQL path of <c>xref import</c>: a batch is copied (binary <c>COPY</c>) into a temporary table and
+/// The PostgreSQL bulk path of <c>xref import</c> (<see cref="ExternalReferenceStore.ImportAsync"/>): a batch is copied (binary <c>COPY</c>) into a temporary table and
 /// applied with one INSERT and one UPDATE, so PostgreSQL plans and runs two statements per batch instead of one
 /// per line, and the count triggers aggregate each statement once. The semantics are the upsert's
-/// (<see cref="ExternalReferences.UpsertCommand"/>): the key decides update or insert, an update changes only the
+/// (<see cref="UpsertCommand"/>, which says why they are written twice): the key decides update or insert, an update changes only the
 /// fields the line carried, the subject must belong to the account. The caller guarantees that no key appears
 /// twice in a batch. Lines that neither statement wrote (the subject is not in the account, or another writer
 /// deleted the key between the two statements) are handed back for the per-line upsert, which rejects or
 /// applies them exactly as the API would.
 /// </summary>
-public static class PostgresReferenceCopy
+internal sealed class PostgresReferenceCopy(Action<ImportRow, ImportOutcome> onOutcome) : IBulkWrite<ImportRow>
 {
     private const string Staging = """
         CREATE TEMP TABLE IF NOT EXISTS import_references (
@@ -68,27 +69,32 @@ public static class PostgresReferenceCopy
         WHERE i.line = ANY(@lines)
             AND r.account_id = i.account_id AND r.subject_type = i.subject_type AND r.subject_id = i.subject_id
             AND r.service_name = i.service_name AND {SubjectStore.ExistsConditionForRows("i")}
-        RETURNING i.line
+        RETURNING i.line AS line
         """;
 
     /// <summary>
     /// Writes <paramref name="rows"/> in the connection's open transaction (once per transaction: the staging
     /// rows are deleted at commit); returns the rows left for the per-line upsert.
     /// </summary>
-    public static async Task<List<ImportRow>> RunAsync(NpgsqlConnection connection, IReadOnlyList<ImportRow> rows, ImportSummary summary, CancellationToken ct)
+    public async Task<IReadOnlyList<ImportRow>> CopyAsync(NpgsqlConnection connection, IReadOnlyList<ImportRow> rows, CancellationToken ct)
     {
+        if (rows.Count == 0) return rows;
         await using (var create = new NpgsqlCommand(Staging, connection)) await create.ExecuteNonQueryAsync(ct);
-        await CopyAsync(connection, rows, ct);
+        await CopyRowsAsync(connection, rows, ct);
 
-        var lineByKey = rows.ToDictionary(r => r.Key, r => r.Line);
+        var rowByKey = rows.ToDictionary(r => r.Key);
+        var rowByLine = rows.ToDictionary(r => r.Line);
         var written = new HashSet<long>();
         await using (var insert = new NpgsqlCommand(Insert, connection))
         await using (var reader = await insert.ExecuteReaderAsync(ct))
         {
+            int account = reader.GetOrdinal("account_id"), type = reader.GetOrdinal("subject_type"),
+                subject = reader.GetOrdinal("subject_id"), service = reader.GetOrdinal("service_name");
             while (await reader.ReadAsync(ct))
             {
-                written.Add(lineByKey[new ImportKey(reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), reader.GetString(3))]);
-                summary.AddCreated();
+                var row = rowByKey[new ImportKey(reader.GetInt64(account), reader.GetString(type), reader.GetInt64(subject), reader.GetString(service))];
+                written.Add(row.Line);
+                onOutcome(row, ImportOutcome.Created);
             }
         }
         var rest = rows.Where(r => !written.Contains(r.Line)).ToList();
@@ -100,14 +106,15 @@ public static class PostgresReferenceCopy
             await using var reader = await update.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
-                written.Add(reader.GetInt64(0));
-                summary.AddUpdated();
+                var line = reader.Int64("line");
+                written.Add(line);
+                onOutcome(rowByLine[line], ImportOutcome.Updated);
             }
         }
         return [.. rest.Where(r => !written.Contains(r.Line))];
     }
 
-    private static async Task CopyAsync(NpgsqlConnection connection, IReadOnlyList<ImportRow> rows, CancellationToken ct)
+    private static async Task CopyRowsAsync(NpgsqlConnection connection, IReadOnlyList<ImportRow> rows, CancellationToken ct)
     {
         await using var copy = await connection.BeginBinaryImportAsync(Copy, ct);
         foreach (var row in rows)

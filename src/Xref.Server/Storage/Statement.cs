@@ -1,0 +1,31 @@
+using System.Data.Common;
+
+namespace Xref.Storage;
+
+/// <summary>
+/// One SQL statement, its parameters, and what to do with its rows. A batch of statements is run by
+/// <see cref="Database.RunAsync(DbConnection, DbTransaction?, IReadOnlyList{Statement}, CancellationToken)"/>; each statement reads
+/// its own rows, so no caller depends on a statement's position in the batch.
+/// </summary>
+public sealed record Statement(string Sql, SqlParameters Parameters, Func<DbDataReader, CancellationToken, Task> Read)
+{
+    /// <summary>Every row, read with <paramref name="rowReader"/> (columns resolved by name once per result), into <paramref name="into"/>.</summary>
+    public static Statement Rows<T>(string sql, SqlParameters parameters, Func<DbDataReader, Func<DbDataReader, T>> rowReader, List<T> into) =>
+        new(sql, parameters, async (reader, ct) =>
+        {
+            if (!await reader.ReadAsync(ct)) return;
+            var read = rowReader(reader);
+            do into.Add(read(reader));
+            while (await reader.ReadAsync(ct));
+        });
+
+    /// <summary>The first row only, handed to <paramref name="read"/> (not called when there is no row).</summary>
+    public static Statement FirstRow(string sql, SqlParameters parameters, Action<DbDataReader> read) =>
+        new(sql, parameters, async (reader, ct) =>
+        {
+            if (await reader.ReadAsync(ct)) read(reader);
+        });
+
+    /// <summary>A statement whose rows, if any, are not read (an INSERT, UPDATE or DELETE).</summary>
+    public static Statement Execute(string sql, SqlParameters parameters) => new(sql, parameters, (_, _) => Task.CompletedTask);
+}

@@ -1,0 +1,25 @@
+namespace Xref.Wire;
+
+/// <summary>
+/// Thrown anywhere in request handling to answer with the contract's error body.
+/// The error-handling middleware turns it into the response; nothing has been written when it is thrown.
+/// </summary>
+public sealed class ApiException(int status, IReadOnlyList<ApiError> errors, TimeSpan? retryAfter = null)
+    : Exception(errors.Count > 0 ? errors[0].Message : "error")
+{
+    public int Status { get; } = status;
+    public IReadOnlyList<ApiError> Errors { get; } = errors;
+    public TimeSpan? RetryAfter { get; } = retryAfter;
+
+    public const string NotFoundMessage = "Record not found";
+    public const string ServerErrorMessage = "A server error has occurred.";
+
+    public static ApiException NotFound() => new(404, [ApiError.System(NotFoundMessage)]);
+    public static ApiException Unauthorized() => new(401, [new ApiError("oauth", "Invalid OAuth 2 Request")]);
+    public static ApiException Forbidden(string message) => new(403, [ApiError.System(message)]);
+    public static ApiException BadBody(string message) => new(400, [ApiError.System(message)]);
+    public static ApiException BadParameter(string field, string message) => new(400, [ApiError.Validation(field, message)]);
+    public static ApiException Invalid(IReadOnlyList<ApiError> errors) => new(422, errors);
+    public static ApiException Invalid(string field, string message) => new(422, [ApiError.Validation(field, message)]);
+    public static ApiException Unavailable(string message) => new(503, [ApiError.System(message)], TimeSpan.FromSeconds(5));
+}

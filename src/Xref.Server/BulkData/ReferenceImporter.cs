@@ -53,7 +53,9 @@ public sealed class ReferenceImporter(ExternalReferenceStore references, TimePro
     /// <summary>
     /// Writes one batch in the background while the next is parsed, so reading and validating lines (the
     /// importer's own CPU) overlaps the database's work; at most one batch is in flight, so batches commit
-    /// in file order. Task.Run because SQLite's async calls complete synchronously.
+    /// in file order. Task.Run because SQLite's async calls complete synchronously. On SQLite it gains nothing
+    /// measured (80-90 µs per row are spent inside SQLite, as much as Python's sqlite3 takes for the same statement);
+    /// on PostgreSQL it is part of the import's 2.6-3.4 times speed-up, not measured on its own.
     /// </summary>
     private sealed class BatchWriter(Func<List<ImportRow>, Task> write)
     {

@@ -8,6 +8,12 @@ namespace Xref.ExternalReferences;
 /// instead of skipping every earlier row with OFFSET, so a walk over 200,000 references stays linear.
 /// An entry is used only while the listing's version in the database is unchanged (no write to it has
 /// committed since, on any node); otherwise the query falls back to OFFSET.
+/// <para>
+/// Why nothing cheaper: OFFSET is linear. On PostgreSQL, page 2,501 (OFFSET 50,000) of a vacuumed table is an
+/// index-only scan of 50,020 entries taking 5 ms; once upserts clear visibility-map bits it needs heap fetches
+/// again, and 32 such requests at once on 2 cores queued to 0.38 s p50. Without a remembered boundary only a skip
+/// structure (this cache by another name) avoids the scan.
+/// </para>
 /// </summary>
 public sealed class PageBoundaryCache(bool enabled, int capacity = 20_000)
 {

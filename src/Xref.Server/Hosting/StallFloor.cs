@@ -11,7 +11,8 @@ namespace Xref.Hosting;
 /// /ready included, waits behind the cancels: with .NET's default floor, answers took 6 s during
 /// tests/faults/outage.py --stop-mode freeze (the bound is 5 s). A permanent floor of 64 threads (and as low as 18)
 /// fixed that but cost 40-45% of the list throughput and doubled to tripled its p99 in normal operation (the pool
-/// wakes a thread per queued item while it is under its floor, on cores PostgreSQL needs): 1,300-2,100 narrow
+/// wakes a thread per queued item while it is under its floor, on cores PostgreSQL needs; perf showed the
+/// workers at 56% of all CPU, most of it spinning): 1,300-2,100 narrow
 /// lists/s with p99 73-96 ms, against 2,000-3,900/s with p99 26-39 ms without it.
 /// </para>
 /// <para>

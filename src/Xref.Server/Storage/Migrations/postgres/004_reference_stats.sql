@@ -54,4 +54,5 @@ CREATE INDEX external_references_by_synced ON external_references (account_id, s
 DROP INDEX external_references_by_created;
 CREATE INDEX external_references_by_created ON external_references (account_id, subject_type, created_at DESC, id);
 -- The narrow listing sync jobs poll: one service's failed (or pending) references.
+-- What each listing index buys and what it costs the upsert: bench/README.md, "Index costs".
 CREATE INDEX external_references_by_service_status ON external_references (account_id, subject_type, service_name, status, last_synced_at DESC, id);

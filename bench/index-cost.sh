@@ -92,7 +92,7 @@ db_index_size() { # index name -> bytes, or '-'
   else db_sql "SELECT SUM(pgsize) FROM dbstat WHERE name = '$1'" 2>/dev/null || echo -; fi
 }
 db_client() {
-  if [[ $DB == postgres ]]; then echo "psql $("$PG_BIN/psql" --version | awk '{print $3}')"
+  if [[ $DB == postgres ]]; then echo "psql $("$XREF_PG_BIN/psql" --version | awk '{print $3}')"
   elif command -v sqlite3 >/dev/null; then echo "sqlite3 CLI $(sqlite3 --version | awk '{print $1}')"
   else echo "Python sqlite3 module $(python3 -c 'import sqlite3; print(sqlite3.sqlite_version)')"; fi
 }

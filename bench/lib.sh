@@ -1,6 +1,7 @@
 # Shared by bench/run.sh and bench/index-cost.sh (sourced, not run): the build lock, the work folder and its
-# clean-up, wrk, the Release publish, the data set, the database (SQLite file or a throwaway PostgreSQL cluster),
-# accounts and a write token via the CLI, the import, the server and wrk. See bench/README.md.
+# clean-up, wrk, the Release publish, the data set, the database (SQLite file or a throwaway PostgreSQL cluster,
+# started by scripts/pg-cluster.sh, the one shared with scripts/with-postgres.sh), accounts and a write token via the
+# CLI, the import, the server and wrk. See bench/README.md.
 #
 # The sourcing script sets `set -euo pipefail` and DB, REFS; the functions set the globals named in their comments.
 
@@ -8,11 +9,12 @@ BENCH=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$BENCH")
 LOCK=/tmp/xref-build.lock
 SCRIPT=$(basename "$0")
+# shellcheck source=../scripts/pg-cluster.sh
+source "$ROOT/scripts/pg-cluster.sh"
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 now_ms() { date +%s%3N; }
-as_pg() { if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
 # True when the build lock is held by this process or one of its ancestors (e.g. `flock LOCK bench/run.sh`).
 lock_held_by_ancestor() {
@@ -47,7 +49,7 @@ bench_start() { # folder that keeps the logs of the last run
   chmod 755 "$WORK"
   RES=$WORK/results
   mkdir -p "$RES"
-  SERVER_PID="" PG_DIR="" PG_BIN=""
+  SERVER_PID=""
   RUN_STARTED=$(now_ms)
   trap bench_cleanup EXIT
   trap 'exit 130' INT TERM
@@ -61,10 +63,10 @@ bench_cleanup() {
     for _ in $(seq 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$SERVER_PID" 2>/dev/null
   fi
-  if [[ -n "$PG_DIR" ]]; then as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m immediate stop >/dev/null 2>&1; fi
+  pg_cluster_stop
   # Keep the logs of the last run (server logs cut to their first and last 200 lines) for a post-mortem.
   rm -rf "$KEEP" && mkdir -p "$KEEP"
-  for f in "$WORK"/*.log "$PG_DIR/log"; do
+  for f in "$WORK"/*.log "$WORK"/pg/*.log; do
     [[ -f $f ]] || continue
     if [[ $(wc -l <"$f") -gt 400 ]]; then { head -n 200 "$f"; echo "... $(wc -l <"$f") lines ..."; tail -n 200 "$f"; } >"$KEEP/$(basename "$f")"
     else cp "$f" "$KEEP/"; fi
@@ -106,7 +108,7 @@ meta_machine() {
   meta machine "$(nproc) cores, $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo), $(awk '/MemTotal/ { printf "%.0f GB", $2/1048576 }' /proc/meminfo) RAM"
   meta wrk "$(wrk -v 2>&1 | head -n 1 | awk '{print $1, $2}')"
   meta dotnet "$(dotnet --version)"
-  meta env "$(env | grep -E '^(XREF_|Logging__|ASPNETCORE_|DOTNET_)' | grep -Ev '^(XREF_BENCH|XREF_TOKEN|XREF_DATABASE|XREF_TEST_POSTGRES|XREF_PG_URL)' | sort | tr '\n' ' ')"
+  meta env "$(env | grep -E '^(XREF_|Logging__|ASPNETCORE_|DOTNET_)' | grep -Ev '^(XREF_BENCH|XREF_TOKEN|XREF_DATABASE|XREF_TEST_POSTGRES|XREF_PG_)' | sort | tr '\n' ' ')"
 }
 
 # Sets TE_FIRST, TE_LAST (account 1's TimeEntry subject ids).
@@ -118,38 +120,30 @@ generate_data() {
 }
 layout() { python3 -c "import json,sys; l=json.load(open('$WORK/data/layout.json')); print(l['accounts']['1'][sys.argv[1]][sys.argv[2]])" "$@"; }
 
-# A SQLite file in WORK, or a PostgreSQL cluster of its own on 127.0.0.1. Sets DBURL (the server's),
-# CLI_DBURL (the CLI's), and for PostgreSQL PG_BIN, PG_DIR, PG_PORT, PG_USER.
+# A SQLite file in WORK, or a PostgreSQL cluster of its own on 127.0.0.1 in WORK/pg (pg_cluster_start of
+# scripts/pg-cluster.sh; bench_cleanup stops it). Sets DBURL (the server's), CLI_DBURL (the CLI's), and for
+# PostgreSQL the XREF_PG_* variables of pg_cluster_start (XREF_PG_BIN, XREF_PG_PORT, XREF_PG_USER, ...).
 setup_database() {
   if [[ $DB == sqlite ]]; then
     DBURL="sqlite:$WORK/xref.db"
     CLI_DBURL=$DBURL
     meta database "SQLite file in a temp dir ($(python3 -c 'import sqlite3; print(sqlite3.sqlite_version)') in Python; Xref uses its bundled e_sqlite3)"
   else
-    PG_BIN=$(ls -d /usr/lib/postgresql/15/bin 2>/dev/null || ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
-    if [[ -z "$PG_BIN" || ! -x "$PG_BIN/initdb" ]]; then
-      log "installing postgresql-15 from Debian"
-      { apt-get install -y postgresql-15 || { apt-get update && apt-get install -y postgresql-15; }; } >"$WORK/apt-pg.log" 2>&1
-      PG_BIN=/usr/lib/postgresql/15/bin
-    fi
-    PG_DIR=$WORK/pg
-    mkdir -p "$PG_DIR"
-    if [[ $(id -u) -eq 0 ]]; then chown postgres "$PG_DIR"; PG_USER=postgres; else PG_USER=$(id -un); fi
-    PG_PORT=$(free_port)
     local settings="shared_buffers=512MB max_connections=200 fsync=on synchronous_commit=on full_page_writes=on max_wal_size=4GB checkpoint_timeout=15min effective_cache_size=8GB work_mem=16MB"
-    local opts="-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1" s
+    local opts="" s
     for s in $settings; do opts="$opts -c $s"; done
-    log "starting a PostgreSQL cluster on 127.0.0.1:$PG_PORT"
-    as_pg "$PG_BIN/initdb" -D "$PG_DIR/data" -U "$PG_USER" -A trust -E UTF8 --no-locale >"$WORK/initdb.log" 2>&1
-    as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w -t 60 start -o "$opts" >"$WORK/pg_ctl.log" 2>&1
-    DBURL="postgres://$PG_USER@127.0.0.1:$PG_PORT/postgres"
-    # The CLI runs with a long command timeout: Xref's fail-fast default (5 s per command, meant for requests)
-    # can cut a bulk-import batch short on a loaded database. The server keeps the default.
+    log "starting a PostgreSQL cluster (scripts/pg-cluster.sh)"
+    pg_cluster_start "$WORK/pg" "$opts" || exit 1
+    log "PostgreSQL cluster up on 127.0.0.1:$XREF_PG_PORT"
+    DBURL=$XREF_PG_URL
+    # The CLI runs with a long command timeout. Only the server fails fast (1 s to connect, 2 s per command: meant
+    # for requests, that would cut a bulk-import batch short on a loaded database); the CLI already keeps Npgsql's
+    # defaults (30 s per command), so the 600 s is a belt-and-braces. The server keeps its fail-fast defaults.
     CLI_DBURL="$DBURL?CommandTimeout=600"
-    meta database "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}'), own cluster on loopback: $settings"
+    meta database "PostgreSQL $("$XREF_PG_BIN/postgres" --version | awk '{print $3}'), own cluster on loopback: $settings"
   fi
 }
-psql_q() { as_pg "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U "$PG_USER" -d postgres -v ON_ERROR_STOP=1 -At -c "$1"; }
+psql_q() { "$XREF_PG_BIN/psql" -X "$XREF_PG_URL" -v ON_ERROR_STOP=1 -At -c "$1"; }
 
 # Accounts 1-4, one user each, a write token for user 1. Sets and exports XREF_TOKEN and what the wrk scripts read.
 create_accounts() {

@@ -306,19 +306,9 @@ def verify(ops_by_key, stored, all_keys):
     return verified, lost, problems
 
 
-def find_pg_bin(given=None):
-    if given:
-        return given
-    import glob
-    dirs = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda d: [int(x) if x.isdigit() else x for x in d.split("/")])
-    for d in reversed(dirs):
-        if os.path.exists(os.path.join(d, "initdb")):
-            return d
-    raise Failure("PostgreSQL server binaries not found under /usr/lib/postgresql/*/bin")
-
-
 def as_pg(cmd):
-    """Runs PostgreSQL server tools as the postgres user when we are root (initdb/pg_ctl refuse root)."""
+    """Runs PostgreSQL server tools as the postgres user when we are root (pg_ctl refuses root); the cluster itself
+    comes from scripts/with-postgres.sh."""
     return ["runuser", "-u", "postgres", "--", *cmd] if os.geteuid() == 0 else cmd
 
 

@@ -2,10 +2,15 @@
 """Database outage test (PostgreSQL): stop PostgreSQL under a steady read+write load, then start it again,
 without ever restarting the xref server.
 
-    outage.py --xref /path/to/published/xref [--threads 16] [--timeout 150] [--pg-bin /usr/lib/postgresql/15/bin]
+    outage.py --xref /path/to/published/xref [--threads 16] [--timeout 150] [--stop-mode fast|immediate|freeze]
 
-Starts its own throwaway PostgreSQL cluster (initdb + pg_ctl in a temporary directory, as the postgres user
-when run as root, on 127.0.0.1 and a free port) so it can stop and start it. Phases:
+Runs on a throwaway PostgreSQL cluster from scripts/with-postgres.sh (the one the test suite and the benchmark
+use), which it stops and starts, or freezes, through the variables that script exports (XREF_PG_BIN, XREF_PG_DATA,
+XREF_PG_LOG, XREF_PG_URL, ...). Started without them, it runs itself again under scripts/with-postgres.sh with
+XREF_PG_SETTINGS="-c max_connections=200": PostgreSQL's durability defaults, not the test suite's fsync=off and
+synchronous_commit=off. Run under a cluster with synchronous_commit=off, it refuses (a stop may then lose
+acknowledged writes by design). scripts/with-postgres.sh removes the cluster when the run ends; a failed run keeps
+the cluster's log in its work directory. Phases:
   before  ~3 s of load, every request must answer 200;
   outage  `pg_ctl stop -m fast`, then ~5 s during which every request must answer 503 within 5 s, with
           {"errors":[{"type":"system","message":...}]} and a Retry-After header; GET /ready must answer 503 too;
@@ -34,17 +39,24 @@ OUTAGE_LIMIT = 5.0      # seconds within which every request must complete durin
 RECOVERY_LIMIT = 10.0   # seconds after PostgreSQL is back within which the service must serve 200 again
 
 
+# The cluster's settings when outage.py has scripts/with-postgres.sh start it: durability stays at PostgreSQL's
+# defaults, so that no stop mode may lose a committed write.
+PG_SETTINGS = "-c max_connections=200"
+WITH_POSTGRES = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                             "scripts", "with-postgres.sh")
+
+
 class Cluster:
-    def __init__(self, pg_bin, root):
-        self.pg_bin, self.root = pg_bin, root
-        self.data = os.path.join(root, "data")
-        self.port = F.free_port()
-        self.user = "postgres" if os.geteuid() == 0 else os.environ.get("USER") or "postgres"
-        os.makedirs(root, exist_ok=True)
-        if os.geteuid() == 0:
-            import pwd
-            pw = pwd.getpwnam("postgres")
-            os.chown(root, pw.pw_uid, pw.pw_gid)
+    """The cluster scripts/with-postgres.sh started for this run, from the variables it exports. Its settings
+    (port, socket folder, XREF_PG_SETTINGS) are in its postgresql.conf, so a plain `pg_ctl start` restarts it as it was."""
+
+    def __init__(self):
+        missing = [v for v in ("XREF_PG_BIN", "XREF_PG_DATA", "XREF_PG_LOG", "XREF_PG_PORT", "XREF_PG_URL") if not os.environ.get(v)]
+        if missing:
+            raise F.Failure(f"{', '.join(missing)} not set: run outage.py on its own or under scripts/with-postgres.sh")
+        env = os.environ
+        self.pg_bin, self.data, self.log = env["XREF_PG_BIN"], env["XREF_PG_DATA"], env["XREF_PG_LOG"]
+        self.port, self.admin_url = int(env["XREF_PG_PORT"]), env["XREF_PG_URL"]
 
     def tool(self, name, *args, timeout=60):
         cmd = F.as_pg([os.path.join(self.pg_bin, name), *args])
@@ -53,13 +65,8 @@ class Cluster:
             raise F.Failure(f"{name} {' '.join(args[:3])} failed: {proc.stderr.strip()} {proc.stdout.strip()}")
         return proc.stdout
 
-    def init(self):
-        self.tool("initdb", "-D", self.data, "-U", self.user, "-A", "trust", "-E", "UTF8", "--no-locale")
-
     def start(self):
-        # Durability settings stay at their defaults: a fast shutdown must keep every committed write.
-        self.tool("pg_ctl", "-D", self.data, "-l", os.path.join(self.root, "postgres.log"), "-w", "-t", "30", "start",
-                  "-o", f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c max_connections=200")
+        self.tool("pg_ctl", "-D", self.data, "-l", self.log, "-w", "-t", "30", "start")
 
     def stop(self, mode="fast"):
         self.tool("pg_ctl", "-D", self.data, "-m", mode, "-w", "-t", "30", "stop")
@@ -86,19 +93,15 @@ class Cluster:
             except ProcessLookupError:
                 pass
 
-    def stop_quietly(self):
+    def resume_quietly(self):
+        """SIGCONT, in case the run ends while the cluster is frozen; scripts/with-postgres.sh stops and removes it."""
         try:
             self.signal_all(signal.SIGCONT)
         except Exception:
             pass
-        try:
-            subprocess.run(F.as_pg([os.path.join(self.pg_bin, "pg_ctl"), "-D", self.data, "-m", "immediate", "stop"]),
-                           capture_output=True, timeout=30)
-        except Exception:
-            pass
 
     def url(self, db):
-        return f"postgres://{self.user}@127.0.0.1:{self.port}/{db}"
+        return F.with_database(self.admin_url, db)
 
 
 def check_503(op):
@@ -124,7 +127,6 @@ def main():
     ap.add_argument("--threads", type=int, default=16)
     ap.add_argument("--before", type=float, default=3.0, help="seconds of load before the outage")
     ap.add_argument("--outage", type=float, default=5.0, help="seconds PostgreSQL stays down")
-    ap.add_argument("--pg-bin", default=None)
     ap.add_argument("--stop-mode", choices=["fast", "immediate", "freeze"], default="fast",
                     help="how PostgreSQL goes away: pg_ctl stop -m fast (default) or immediate, or freeze = SIGSTOP "
                          "of every PostgreSQL process (a hung server / network partition; SIGCONT brings it back)")
@@ -133,6 +135,13 @@ def main():
     ap.add_argument("--keep", action="store_true")
     args = ap.parse_args()
     xref = os.path.abspath(args.xref)
+
+    if not os.environ.get("XREF_PG_DATA"):
+        # No cluster yet: run again under scripts/with-postgres.sh, which creates one and removes it afterwards.
+        env = {**os.environ, "XREF_PG_SETTINGS": PG_SETTINGS}
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os.execve(WITH_POSTGRES, [WITH_POSTGRES, sys.executable, os.path.abspath(__file__), *sys.argv[1:]], env)
 
     F.install_hard_timeout(args.timeout)
     began = time.monotonic()
@@ -143,12 +152,14 @@ def main():
     stop = threading.Event()
     threads = []
     try:
-        cluster = Cluster(F.find_pg_bin(args.pg_bin), os.path.join(workdir, "pg"))
-        cluster.init()
-        cluster.start()
-        F.psql(cluster.url("postgres"), "CREATE DATABASE xref")
+        cluster = Cluster()
+        sync = F.psql(cluster.admin_url, "SHOW synchronous_commit").strip()
+        if sync == "off":
+            raise F.Failure("the cluster runs with synchronous_commit=off, where a stop may lose acknowledged writes "
+                            f"by design; run outage.py on its own, or with XREF_PG_SETTINGS=\"{PG_SETTINGS}\"")
+        F.psql(cluster.admin_url, "CREATE DATABASE xref")
         database = cluster.url("xref")
-        F.log(f"outage: PostgreSQL on 127.0.0.1:{cluster.port}, work dir {workdir}")
+        F.log(f"outage: PostgreSQL on 127.0.0.1:{cluster.port} (scripts/with-postgres.sh), work dir {workdir}")
 
         token = F.setup_data(xref, database, workdir)
         port = F.free_port()
@@ -332,8 +343,13 @@ def main():
         if server:
             server.kill9()
         if cluster:
-            cluster.stop_quietly()
+            cluster.resume_quietly()
         if args.keep or not ok:
+            if cluster:
+                try:
+                    shutil.copy(cluster.log, os.path.join(workdir, "postgres.log"))
+                except OSError:
+                    pass
             F.log(f"work directory kept: {workdir}")
         else:
             shutil.rmtree(workdir, ignore_errors=True)

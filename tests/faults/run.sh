@@ -5,6 +5,9 @@
 #   3. outage.py                 PostgreSQL stopped and restarted under load: 503 + Retry-After, recovery, no loss
 #   4. outage.py --stop-mode freeze   PostgreSQL hung (SIGSTOP) for 12 s under load: the same, every answer within 5 s
 # and exits non-zero if any of them fails. Everything listens on 127.0.0.1 only; everything started is stopped.
+# Each PostgreSQL test has a cluster of its own from scripts/with-postgres.sh (the one the test suite and the
+# benchmark use): crash.py runs under it here; outage.py runs itself under it, with PostgreSQL's durability
+# defaults, and stops, starts or freezes it through the XREF_PG_* variables it exports.
 #
 # The build and the load are CPU-heavy: on a shared machine run it as
 #   flock /tmp/xref-build.lock tests/faults/run.sh
@@ -22,7 +25,8 @@ cleanup() {
   for pid in "${children[@]}"; do
     kill -TERM -- "-$pid" 2>/dev/null || true
   done
-  # The scripts stop their server and PostgreSQL cluster on SIGTERM; give them the time to.
+  # On SIGTERM the scripts stop their server, and scripts/with-postgres.sh stops and removes its cluster; give them
+  # the time to.
   for pid in "${children[@]}"; do
     for ((i = 0; i < 60; i++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
     kill -KILL -- "-$pid" 2>/dev/null || true

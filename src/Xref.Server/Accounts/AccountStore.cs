@@ -111,11 +111,22 @@ public sealed class AccountStore(Database database, TimeProvider clock) : ISubje
             return id;
         }, ct);
 
-    /// <summary>Adds a token unless its hash is stored already: a stored token, revoked or not, is left exactly as it is.</summary>
-    public Task AddTokenAsync(DbConnection c, DbTransaction tx, long accountId, long userId, string hash, string scope, long now, CancellationToken ct) =>
+    /// <summary>Adds a new token (its hash is new: 256 random bits).</summary>
+    private Task AddTokenAsync(DbConnection c, DbTransaction tx, long accountId, long userId, string hash, string scope, long now, CancellationToken ct) =>
         database.RunAsync(c, tx, Statement.Execute("""
             INSERT INTO api_tokens (account_id, user_id, token_hash, scope, created_at) VALUES (@account, @user, @hash, @scope, @now)
-            ON CONFLICT (token_hash) DO NOTHING
+            """, new SqlParameters().Add("account", accountId).Add("user", userId).Add("hash", hash).Add("scope", scope).Add("now", now)), ct);
+
+    /// <summary>
+    /// A seed's token: added, or, when its hash is stored and not revoked, given the seed's user and scope, so the
+    /// database never silently differs from the file. A revoked token stays revoked: a seed never revives one.
+    /// </summary>
+    public Task UpsertSeedTokenAsync(DbConnection c, DbTransaction tx, long accountId, long userId, string hash, string scope, long now, CancellationToken ct) =>
+        database.RunAsync(c, tx, Statement.Execute("""
+            INSERT INTO api_tokens (account_id, user_id, token_hash, scope, created_at) VALUES (@account, @user, @hash, @scope, @now)
+            ON CONFLICT (token_hash) DO UPDATE SET account_id = excluded.account_id, user_id = excluded.user_id, scope = excluded.scope
+            WHERE api_tokens.revoked_at IS NULL
+              AND (api_tokens.user_id <> excluded.user_id OR api_tokens.scope <> excluded.scope OR api_tokens.account_id <> excluded.account_id)
             """, new SqlParameters().Add("account", accountId).Add("user", userId).Add("hash", hash).Add("scope", scope).Add("now", now)), ct);
 
     public Task<List<ApiToken>> ListTokensAsync(long? accountId, CancellationToken ct) => database.ReadAsync(c => database.QueryAsync(c, null,

@@ -19,7 +19,7 @@ public sealed record Caller(long TokenId, long UserId, long AccountId, bool CanW
     {
         if (http.Items.TryGetValue(ItemKey, out var known)) return (Caller)known!;
         var authenticator = http.RequestServices.GetRequiredService<TokenAuthenticator>();
-        var caller = await authenticator.AuthenticateAsync(Tokens.BearerHash(http), http.RequestAborted)
+        var caller = await authenticator.AuthenticateAsync(Tokens.BearerHash(http), http.Connection.RemoteIpAddress, http.RequestAborted)
             ?? throw Wire.ApiException.Unauthorized();
         if (!caller.CanWrite && !HttpMethods.IsGet(http.Request.Method) && !HttpMethods.IsHead(http.Request.Method))
             throw Wire.ApiException.Forbidden("This token is read-only; use a token with the write scope to change data.");

@@ -46,12 +46,12 @@ public sealed class ExternalReferenceStore(Database database, SubjectStore subje
             "DELETE FROM external_references WHERE account_id = @account AND subject_type = @type AND subject_id = @subject",
             new SqlParameters().Add("account", accountId).Add("type", type.Name).Add("subject", subjectId)), ct);
 
-    /// <summary>The references of these subjects of one type, in id order (a status report's <c>include=external_references</c>).</summary>
-    public Task<List<ExternalReference>> OfSubjectsAsync(long accountId, SubjectType type, IReadOnlyCollection<long> subjectIds, CancellationToken ct) =>
+    /// <summary>The first <paramref name="limit"/> references of these subjects of one type, in id order (a status report's <c>include=external_references</c>).</summary>
+    public Task<List<ExternalReference>> OfSubjectsAsync(long accountId, SubjectType type, IReadOnlyCollection<long> subjectIds, int limit, CancellationToken ct) =>
         database.ReadAsync(c =>
         {
             var where = new WhereClause(database, "account_id", accountId).Equal("subject_type", type.Name).InIds("subject_id", subjectIds);
-            return database.QueryAsync(c, null, $"SELECT {ExternalReference.Columns} FROM {Table} WHERE {where} ORDER BY id",
+            return database.QueryAsync(c, null, $"SELECT {ExternalReference.Columns} FROM {Table} WHERE {where} ORDER BY id LIMIT {limit}",
                 where.Parameters, ExternalReference.Reader, ct);
         }, ct);
 
@@ -70,7 +70,7 @@ public sealed class ExternalReferenceStore(Database database, SubjectStore subje
         var cacheable = paged && !page.IsOffsetMode && pages.Enabled;
         var listing = cacheable ? query.ListingKey(accountId) : null;
         PageBoundaryCache.Boundary previous = default;
-        var seek = cacheable && page.PageNumber > 1 && pages.TryGet($"{listing}#{page.PageNumber - 1}", out previous);
+        var seek = cacheable && page.PageNumber > 1 && pages.TryGet(accountId, $"{listing}#{page.PageNumber - 1}", out previous);
 
         long count = 0, version = 0;
         var rows = new List<ExternalReference>();
@@ -80,11 +80,15 @@ public sealed class ExternalReferenceStore(Database database, SubjectStore subje
         };
         if (!query.CountableFromStats)
             statements.Add(Statement.FirstRow($"SELECT COUNT(*) AS count FROM {Table} WHERE {where}", where.Parameters, r => count = r.Int64("count")));
-        statements.Add(PageStatement(where, query, seek ? previous : null, rows));
+        // A deep OFFSET costs a scan of the rows it skips: count first, and skip the page when it starts past the end.
+        // Shallower pages send count and page in one round trip.
+        var countFirst = paged && !seek && page.Offset >= DeferredJoinOffset;
+        if (!countFirst) statements.Add(PageStatement(where, query, seek ? previous : null, rows));
 
         await database.ReadAsync(async connection =>
         {
             await database.RunAsync(connection, null, statements, ct);
+            if (countFirst && page.Offset < count) await database.RunAsync(connection, null, PageStatement(where, query, null, rows), ct);
             if (seek && previous.Version != version)
             {
                 // A write committed since the boundary was recorded: the remembered row may have moved.
@@ -98,7 +102,7 @@ public sealed class ExternalReferenceStore(Database database, SubjectStore subje
         if (cacheable && rows.Count == page.Limit)
         {
             var last = rows[^1];
-            pages.Set($"{listing}#{page.PageNumber}",
+            pages.Set(accountId, $"{listing}#{page.PageNumber}",
                 new(query.Order.Field == "created_at" ? last.CreatedAt : last.LastSyncedAt, last.Id, version));
         }
         return (count, rows);

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
 
 namespace Xref.ExternalReferences;
 
@@ -14,12 +16,22 @@ namespace Xref.ExternalReferences;
 /// again, and 32 such requests at once on 2 cores queued to 0.38 s p50. Without a remembered boundary only a skip
 /// structure (this cache by another name) avoids the scan.
 /// </para>
+/// <para>
+/// Memory is bounded per account: each account has a share of <see cref="PerAccount"/> entries, which it alone
+/// fills and clears, so one tenant cannot flush another's walks; all shares together hold at most
+/// <see cref="Total"/>, after which everything starts over. Keys are SHA-256 hashes of the listing (its filters
+/// can be kilobytes of text), 16 bytes each.
+/// </para>
 /// </summary>
-public sealed class PageBoundaryCache(bool enabled, int capacity = 20_000)
+public sealed class PageBoundaryCache(bool enabled)
 {
+    public const int PerAccount = 1_000;
+    public const int Total = 20_000;
+
     public readonly record struct Boundary(long SortValue, long Id, long Version);
 
-    private readonly ConcurrentDictionary<string, Boundary> entries = new();
+    private readonly ConcurrentDictionary<long, ConcurrentDictionary<UInt128, Boundary>> accounts = new();
+    private int count;
 
     public bool Enabled => enabled;
 
@@ -27,19 +39,38 @@ public sealed class PageBoundaryCache(bool enabled, int capacity = 20_000)
     public long Seeks => Interlocked.Read(ref seeks);
     private long seeks;
 
-    public bool TryGet(string key, out Boundary boundary)
+    public bool TryGet(long accountId, string key, out Boundary boundary)
     {
         boundary = default;
-        return enabled && entries.TryGetValue(key, out boundary);
+        return enabled && accounts.TryGetValue(accountId, out var share) && share.TryGetValue(Hash(key), out boundary);
     }
 
-    public void Set(string key, Boundary boundary)
+    public void Set(long accountId, string key, Boundary boundary)
     {
         if (!enabled) return;
-        // Bounded memory without bookkeeping: a full cache starts over; walks refill it page by page.
-        if (entries.Count >= capacity) entries.Clear();
-        entries[key] = boundary;
+        if (Volatile.Read(ref count) >= Total)
+        {
+            accounts.Clear();
+            Volatile.Write(ref count, 0);
+        }
+        var share = accounts.GetOrAdd(accountId, _ => new());
+        // Bounded without bookkeeping: a full share starts over; walks refill it page by page.
+        if (share.Count >= PerAccount)
+        {
+            Interlocked.Add(ref count, -share.Count);
+            share.Clear();
+        }
+        var hash = Hash(key);
+        if (share.TryAdd(hash, boundary)) Interlocked.Increment(ref count);
+        else share[hash] = boundary;
     }
 
     public void CountSeek() => Interlocked.Increment(ref seeks);
+
+    private static UInt128 Hash(string key)
+    {
+        Span<byte> digest = stackalloc byte[32];
+        SHA256.HashData(Encoding.UTF8.GetBytes(key), digest);
+        return new UInt128(BitConverter.ToUInt64(digest), BitConverter.ToUInt64(digest[8..]));
+    }
 }

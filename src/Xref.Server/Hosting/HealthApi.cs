@@ -9,7 +9,8 @@ public static class HealthApi
     public static void MapHealth(this IEndpointRouteBuilder app)
     {
         app.MapGet("/health", () => Results.Text("{\"status\":\"ok\"}", Envelope.JsonContentType)).ExcludeFromDescription();
-        app.MapGet("/ready", Ready).ExcludeFromDescription();
+        // /ready costs a database connection, so it is limited per client address like the API; /health is free and never limited.
+        app.MapGet("/ready", Ready).ExcludeFromDescription().RequireRateLimiting(RateLimits.PolicyName);
     }
 
     public static async Task<IResult> Ready(Database database, CancellationToken ct)

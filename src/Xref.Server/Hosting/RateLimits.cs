@@ -49,7 +49,7 @@ public static class RateLimits
                 var setting = context.HttpContext.RequestServices.GetRequiredService<Configured>().Setting;
                 var wait = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromSeconds(1);
                 await ErrorBody.WriteAsync(context.HttpContext.Response, 429,
-                    [ApiError.System($"Too many requests for this token; the limit is {setting?.PermitsPerSecond} per second with bursts of {setting?.Burst}. Retry after the Retry-After delay.")],
+                    [ApiError.System($"Too many requests {(Tokens.BearerHash(context.HttpContext) is null ? "from this address" : "for this token")}; the limit is {setting?.PermitsPerSecond} per second with bursts of {setting?.Burst}. Retry after the Retry-After delay.")],
                     wait < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : wait);
             };
             options.AddPolicy(PolicyName, context => context.RequestServices.GetRequiredService<Configured>().Setting is not { } setting
@@ -66,7 +66,19 @@ public static class RateLimits
         return services;
     }
 
-    /// <summary>The token's hash (never the token itself), or the client address when there is no token.</summary>
-    private static string PartitionKey(HttpContext context) =>
-        Tokens.BearerHash(context) is { } hash ? "t:" + hash : "ip:" + context.Connection.RemoteIpAddress;
+    /// <summary>
+    /// The token's hash (never the token itself), or the client address when there is no token, or when the address
+    /// has spent its failed authentications (<see cref="FailedAuthentications"/>) and the token is not one this node
+    /// knows to be valid: made-up tokens then share their sender's bucket instead of each creating one, so the
+    /// partitions stay bounded by the addresses (each address creates at most a few token buckets before it is blocked).
+    /// </summary>
+    private static string PartitionKey(HttpContext context)
+    {
+        if (Tokens.BearerHash(context) is not { } hash) return "ip:" + context.Connection.RemoteIpAddress;
+        var services = context.RequestServices;
+        return services.GetRequiredService<TokenAuthenticator>().IsKnownValid(hash)
+            || !services.GetRequiredService<FailedAuthentications>().IsBlocked(context.Connection.RemoteIpAddress)
+            ? "t:" + hash
+            : "ip:" + context.Connection.RemoteIpAddress;
+    }
 }

@@ -19,7 +19,7 @@ public static class XrefServices
         services.AddSingleton(sp => Options.Create(XrefOptions.From(sp.GetRequiredService<IConfiguration>())));
         services.AddSingleton(sp => Database.Open(DatabaseUrl.Parse(sp.GetRequiredService<IOptions<XrefOptions>>().Value.Database)));
         services.AddSingleton(TimeProvider.System);
-        services.AddMemoryCache();
+        services.AddSingleton(sp => new FailedAuthentications(enabled: sp.GetRequiredService<RateLimits.Configured>().Setting is not null));
         services.AddSingleton<Migrator>();
         services.AddSingleton<SeedApplier>();
         services.AddSingleton<DemoAccount>();
@@ -56,7 +56,7 @@ public static class XrefServices
                 .WithHeaders("Authorization", "Content-Type").AllowAnyMethod());
 
         app.MapHealth();
-        app.MapOpenApi();
+        app.MapOpenApi().RequireRateLimiting(RateLimits.PolicyName);
         var api = app.MapGroup("/api/v1").AddEndpointFilter<TokenFilter>().RequireRateLimiting(RateLimits.PolicyName);
         api.MapExternalReferences();
         api.MapStatusReports();

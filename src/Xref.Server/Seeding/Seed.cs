@@ -37,7 +37,10 @@ public sealed record Seed(IReadOnlyList<SeedAccount> Accounts)
                 .Select((a, i) => reader.Account(a, $"$.accounts[{i}]")).ToList();
             CheckUnique(fileName, accounts.Select((a, i) => (Key: a.Id.ToString(), Place: $"$.accounts[{i}]")), "account id");
             CheckUnique(fileName, accounts.SelectMany((a, i) => a.Users.Select((u, j) => (Key: u.Id.ToString(), Place: $"$.accounts[{i}].users[{j}]"))), "user id");
-            CheckUnique(fileName, accounts.SelectMany((a, i) => a.Subjects.Select(s => (Key: $"{s.Type} {s.Id}", Place: $"$.accounts[{i}].subjects.{s.Type}"))), "subject");
+            // Subject ids are a namespace per account (migration 008): the same id may appear once in each account.
+            foreach (var (account, i) in accounts.Select((a, i) => (a, i)))
+                CheckUnique(fileName, account.Subjects.Select(s => (Key: $"{s.Type} {s.Id}", Place: $"$.accounts[{i}].subjects.{s.Type}")), "subject",
+                    "subject ids are per account, each may appear once in an account");
             var owners = new Dictionary<string, long>();
             foreach (var account in accounts)
                 foreach (var user in account.Users)
@@ -49,13 +52,14 @@ public sealed record Seed(IReadOnlyList<SeedAccount> Accounts)
         }
     }
 
-    private static void CheckUnique(string fileName, IEnumerable<(string Key, string Place)> items, string what)
+    private static void CheckUnique(string fileName, IEnumerable<(string Key, string Place)> items, string what,
+        string rule = "ids are global, each may appear once")
     {
         var seen = new Dictionary<string, string>();
         foreach (var (key, place) in items)
         {
             if (seen.TryGetValue(key, out var first))
-                throw new SeedException($"{fileName}: {place}: duplicate {what} {key} (already given at {first}); ids are global, each may appear once.");
+                throw new SeedException($"{fileName}: {place}: duplicate {what} {key} (already given at {first}); {rule}.");
             seen[key] = place;
         }
     }

@@ -10,7 +10,7 @@ namespace Xref.Seeding;
 
 /// <summary>
 /// Applies a seed in one transaction: upserts accounts, users and subjects by id (touching <c>updated_at</c>
-/// only when something changed), adds tokens it does not know by hash, and never deletes or revives anything.
+/// only when something changed), adds or updates tokens by hash (a revoked one stays revoked), and never deletes anything.
 /// </summary>
 public sealed class SeedApplier(Database database, AccountStore accounts, SubjectStore subjects, TimeProvider clock, ILogger<SeedApplier> logger)
 {
@@ -46,21 +46,18 @@ public sealed class SeedApplier(Database database, AccountStore accounts, Subjec
             {
                 await accounts.UpsertUserAsync(c, tx, account.Id, new UserRecord(user.Id, user.FullName, user.EmailAddress, user.Headline, user.PhotoPath), now, ct);
                 foreach (var token in user.Tokens)
-                    await accounts.AddTokenAsync(c, tx, account.Id, user.Id, Tokens.Hash(token.Token), token.Scope, now, ct);
+                    await accounts.UpsertSeedTokenAsync(c, tx, account.Id, user.Id, Tokens.Hash(token.Token), token.Scope, now, ct);
             }
             foreach (var subject in account.Subjects)
                 await subjects.UpsertAsync(c, tx, account.Id, subject.Type, subject.Id, subject.Attributes, now, ct);
         }
     }
 
-    /// <summary>Ids are global: a user or subject already owned by another account is a seed error.</summary>
+    /// <summary>User ids are global (a user belongs to one account): one already owned by another account is a seed error.</summary>
     private async Task CheckOwnersAsync(DbConnection c, DbTransaction tx, SeedAccount account, string place, CancellationToken ct)
     {
         foreach (var user in account.Users)
             if (await accounts.UserAccountAsync(c, tx, user.Id, ct) is { } o && o != account.Id)
                 throw new SeedException($"{place}: account {account.Id}: user {user.Id} already belongs to account {o}; ids are global.");
-        foreach (var subject in account.Subjects)
-            if (await subjects.OwnerAsync(c, tx, subject.Type, subject.Id, ct) is { } o && o != account.Id)
-                throw new SeedException($"{place}: account {account.Id}: {subject.Type} {subject.Id} already belongs to account {o}; ids are global.");
     }
 }

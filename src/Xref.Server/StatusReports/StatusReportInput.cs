@@ -41,6 +41,12 @@ public sealed record StatusReportInput(
             fields.Fail("details", "details must be an array of {category, color, description} objects.");
             return null;
         }
+        // One detail per category: a longer list cannot be valid, so it is refused whole rather than item by item.
+        if (items.Count > Categories.Count)
+        {
+            fields.Fail("details", $"details lists {items.Count} items; a report has at most {Categories.Count}, one per category ({string.Join(", ", Categories)}).");
+            return null;
+        }
         var details = new List<StatusDetail>();
         var seen = new Dictionary<string, int>();
         for (var i = 0; i < items.Count; i++)

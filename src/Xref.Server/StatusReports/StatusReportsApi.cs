@@ -16,6 +16,13 @@ public static class StatusReportsApi
     /// <summary>What the handlers use, bound from the container in one parameter.</summary>
     public sealed record Services(StatusReportStore Store, ExternalReferenceStore References, IncludeLoader Includes, IOptions<XrefOptions> Options);
 
+    /// <summary>
+    /// <c>include=external_references</c> on a read includes at most this many references (a report usually has one
+    /// per service): past it the read is refused rather than silently cut, so a client asks for fewer reports per
+    /// page. A write's response is not refused (the write has happened); it holds one report's references.
+    /// </summary>
+    public const int MaxIncludedReferences = 1000;
+
     private static readonly SubjectType User = SubjectTypes.Find("User")!;
     private static readonly SubjectType Workspace = SubjectTypes.Find("Workspace")!;
 
@@ -57,7 +64,7 @@ public static class StatusReportsApi
         var body = await RequestBody.ReadAsync(request, services.Options.Value.MaxBodyBytes);
         var input = StatusReportInput.Parse(RequestBody.Wrapper(body, Wrapper), isCreate: true);
         var report = await services.Store.CreateAsync(caller, input, ct);
-        return await RespondAsync(caller, [report], PageMeta.Single, RequestBody.Includes(request, body), services, ct);
+        return await RespondAsync(caller, [report], PageMeta.Single, RequestBody.Includes(request, body), services, ct, isRead: false);
     }
 
     public static async Task<IResult> Update(string id, Caller caller, HttpRequest request, [AsParameters] Services services, CancellationToken ct)
@@ -66,7 +73,7 @@ public static class StatusReportsApi
         var body = await RequestBody.ReadAsync(request, services.Options.Value.MaxBodyBytes);
         var input = StatusReportInput.Parse(RequestBody.Wrapper(body, Wrapper), isCreate: false);
         var report = await services.Store.UpdateAsync(caller, reportId, input, ct) ?? throw ApiException.NotFound();
-        return await RespondAsync(caller, [report], PageMeta.Single, RequestBody.Includes(request, body), services, ct);
+        return await RespondAsync(caller, [report], PageMeta.Single, RequestBody.Includes(request, body), services, ct, isRead: false);
     }
 
     public static async Task<IResult> Delete(string id, Caller caller, [AsParameters] Services services, CancellationToken ct)
@@ -77,14 +84,18 @@ public static class StatusReportsApi
 
     /// <summary>The envelope with the includes of seed 004: creator, updater, workspace, external_references.</summary>
     private static async Task<IResult> RespondAsync(Caller caller, List<StatusReport> reports, PageMeta meta, IncludeSet includes,
-        Services services, CancellationToken ct)
+        Services services, CancellationToken ct, bool isRead = true)
     {
         var included = await services.Includes.LoadAsync(caller.AccountId, reports, includes, Offered, ct);
         if (includes.Contains("external_references"))
         {
             included.Require(ExternalReference.CollectionKey);
+            var limit = isRead ? MaxIncludedReferences + 1 : int.MaxValue;
             var references = reports.Count == 0 ? [] : await services.References.OfSubjectsAsync(
-                caller.AccountId, StatusReportStore.ReportType, [.. reports.Select(r => r.Id)], ct);
+                caller.AccountId, StatusReportStore.ReportType, [.. reports.Select(r => r.Id)], limit, ct);
+            if (references.Count > MaxIncludedReferences && isRead)
+                throw ApiException.BadParameter("include", $"include=external_references would include more than {MaxIncludedReferences} references; " +
+                    "ask for fewer reports per page (per_page) or use GET /external_references?subject_type=StatusReport.");
             foreach (var reference in references) included.Add(ExternalReference.CollectionKey, reference);
             var byReport = references.ToLookup(r => r.SubjectId, r => r.Id);
             for (var i = 0; i < reports.Count; i++)

@@ -17,7 +17,10 @@ public abstract class Database(DatabaseUrl url) : IAsyncDisposable
     /// </param>
     public static Database Open(DatabaseUrl url, bool bulk = false) => url.Kind == DatabaseKind.Postgres
         ? new PostgresDatabase(url)
-        : new SqliteDatabase(url, writeCacheKiB: bulk ? 256 * 1024 : 64 * 1024);
+        : new SqliteDatabase(url, writeCacheKiB: bulk ? 256 * 1024 : 64 * 1024, statementTimeout: bulk ? null : StatementTimeout);
+
+    /// <summary>The server's limit on one statement: PostgreSQL's command timeout (<see cref="DatabaseUrl"/>), and the same on SQLite.</summary>
+    public static readonly TimeSpan StatementTimeout = TimeSpan.FromSeconds(2);
 
     public DatabaseUrl Url { get; } = url;
 

@@ -30,13 +30,64 @@ public sealed class SqliteDatabase : Database
     /// upserts/s on a slow day), with 64 MiB 1,460/s on the same machine, for about 45 MB more peak memory
     /// (32 MiB: 1,330/s; 128 MiB: no faster). A bulk import raises it further.
     /// </param>
-    public SqliteDatabase(DatabaseUrl url, int writeCacheKiB) : base(url)
+    /// <param name="statementTimeout">
+    /// The server's limit on one statement (as PostgreSQL's command timeout): past it SQLite interrupts the statement
+    /// (a progress handler) and the request answers 503. Null for the CLI, whose imports run long.
+    /// </param>
+    public SqliteDatabase(DatabaseUrl url, int writeCacheKiB, TimeSpan? statementTimeout) : base(url)
     {
         // NORMAL is durable across process crashes in WAL mode (a power loss may lose the last commits).
         writePragmas = $"PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000; PRAGMA cache_size=-{writeCacheKiB};";
         connectionString = url.ConnectionString;
-        Directory.CreateDirectory(Path.GetDirectoryName(new SqliteConnectionStringBuilder(connectionString).DataSource)!);
+        this.statementTimeout = statementTimeout;
+        CreatePrivately(new SqliteConnectionStringBuilder(connectionString).DataSource);
         writer = new SqliteGroupCommit(OpenWriterAsync);
+    }
+
+    /// <summary>
+    /// The folder (when Xref creates it) is 0700 and a new database file 0600: it holds token hashes. SQLite gives
+    /// the -wal and -shm files it creates the database file's permissions.
+    /// </summary>
+    private static void CreatePrivately(string file)
+    {
+        var folder = Path.GetDirectoryName(file)!;
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(folder);
+            return;
+        }
+        if (!Directory.Exists(folder)) Directory.CreateDirectory(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        if (!File.Exists(file))
+            new FileStream(file, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            }).Dispose();
+    }
+
+    private readonly TimeSpan? statementTimeout;
+
+    /// <summary>When the statement running on a connection must stop (ms of Environment.TickCount64), read by its progress handler.</summary>
+    private sealed class StatementDeadline
+    {
+        public long At = long.MaxValue;
+    }
+
+    private static readonly ConditionalWeakTable<DbConnection, StatementDeadline> Deadlines = new();
+
+    /// <summary>Every so many SQLite VM instructions the progress handler looks at the clock (a list page runs a few thousand).</summary>
+    private const int InstructionsPerCheck = 10_000;
+
+    private async Task<SqliteConnection> OpenAsync(CancellationToken ct)
+    {
+        var connection = new SqliteConnection(connectionString);
+        await connection.OpenAsync(ct);
+        if (statementTimeout is not null)
+        {
+            var deadline = Deadlines.GetOrCreateValue(connection);
+            SQLitePCL.raw.sqlite3_progress_handler(connection.Handle, InstructionsPerCheck,
+                static state => Environment.TickCount64 > ((StatementDeadline)state).At ? 1 : 0, deadline);
+        }
+        return connection;
     }
 
     public override long SqliteCommits => writer.Commits;
@@ -44,12 +95,11 @@ public sealed class SqliteDatabase : Database
     public override bool CanStallThreadPool => false;
 
     public override bool IsUnavailable(Exception e) => e is TimeoutException
-        || e is SqliteException { SqliteErrorCode: 5 or 6 or 10 or 14 }; // BUSY, LOCKED, IOERR, CANTOPEN
+        || e is SqliteException { SqliteErrorCode: 5 or 6 or 9 or 10 or 14 }; // BUSY, LOCKED, INTERRUPT (the statement limit), IOERR, CANTOPEN
 
     private async Task<SqliteConnection> OpenWriterAsync(CancellationToken ct)
     {
-        var connection = new SqliteConnection(connectionString);
-        await connection.OpenAsync(ct);
+        var connection = await OpenAsync(ct);
         await using var pragma = connection.CreateCommand();
         pragma.CommandText = writePragmas;
         await pragma.ExecuteNonQueryAsync(ct);
@@ -66,11 +116,7 @@ public sealed class SqliteDatabase : Database
     /// </summary>
     public override async Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken ct = default)
     {
-        if (!readers.TryTake(out var connection))
-        {
-            connection = new SqliteConnection(connectionString);
-            await connection.OpenAsync(ct);
-        }
+        if (!readers.TryTake(out var connection)) connection = await OpenAsync(ct);
         var healthy = false;
         try
         {
@@ -93,8 +139,17 @@ public sealed class SqliteDatabase : Database
             command.Transaction = tx;
             command.Parameters.Clear();
             statement.Parameters.BindTo(command.Parameters, command.CreateParameter);
-            await using var reader = await command.ExecuteReaderAsync(ct);
-            await statement.Read(reader, ct);
+            var deadline = statementTimeout is not null && Deadlines.TryGetValue(connection, out var d) ? d : null;
+            if (deadline is not null) deadline.At = Environment.TickCount64 + (long)statementTimeout!.Value.TotalMilliseconds;
+            try
+            {
+                await using var reader = await command.ExecuteReaderAsync(ct);
+                await statement.Read(reader, ct);
+            }
+            finally
+            {
+                if (deadline is not null) deadline.At = long.MaxValue;
+            }
         }
     }
 

@@ -5,7 +5,8 @@ using Xref.Wire;
 namespace Xref.Subjects;
 
 /// <summary>
-/// All SQL on <c>subjects</c> (every Kantata object but users and status reports), and the condition that a
+/// All SQL on <c>subjects</c> (every Kantata object but users and status reports; ids are a namespace per account,
+/// see migration 008), and the condition that a
 /// subject of any type exists in an account, which the upserts embed so that the check and the write are one statement.
 /// </summary>
 public sealed class SubjectStore(Database database) : ISubjectSource
@@ -43,47 +44,40 @@ public sealed class SubjectStore(Database database) : ISubjectSource
         return found;
     }
 
-    /// <summary>The account that owns a subject, or null when no account has it (ids are global per type).</summary>
-    public async Task<long?> OwnerAsync(DbConnection c, DbTransaction? tx, string type, long id, CancellationToken ct)
-    {
-        long? owner = null;
-        await database.RunAsync(c, tx, Statement.FirstRow("SELECT account_id FROM subjects WHERE type = @type AND id = @id",
-            new SqlParameters().Add("type", type).Add("id", id), r => owner = r.Int64("account_id")), ct);
-        return owner;
-    }
-
-    /// <summary>Creates a bare subject in the account if no account has it (<c>--auto-subjects</c>).</summary>
+    /// <summary>Creates a bare subject in the account unless it has it already (<c>--auto-subjects</c>).</summary>
     public Task CreateIfMissingAsync(DbConnection c, DbTransaction tx, long accountId, SubjectType type, long id, long now, CancellationToken ct) =>
         database.RunAsync(c, tx, Statement.Execute("""
             INSERT INTO subjects (type, id, account_id, attributes, created_at, updated_at)
             VALUES (@type, @id, @account, '{}', @now, @now)
-            ON CONFLICT (type, id) DO NOTHING
+            ON CONFLICT (account_id, type, id) DO NOTHING
             """, new SqlParameters().Add("type", type.Name).Add("id", id).Add("account", accountId).Add("now", now)), ct);
 
-    /// <summary>A seed's subject: inserted, or its attributes replaced only when they differ (the seed checked the owner).</summary>
+    /// <summary>A seed's subject: inserted, or its attributes replaced only when they differ.</summary>
     public Task UpsertAsync(DbConnection c, DbTransaction tx, long accountId, string type, long id, string attributes, long now, CancellationToken ct) =>
         database.RunAsync(c, tx, Statement.Execute("""
             INSERT INTO subjects (type, id, account_id, attributes, created_at, updated_at)
             VALUES (@type, @id, @account, @attributes, @now, @now)
-            ON CONFLICT (type, id) DO UPDATE SET attributes = excluded.attributes, updated_at = excluded.updated_at
+            ON CONFLICT (account_id, type, id) DO UPDATE SET attributes = excluded.attributes, updated_at = excluded.updated_at
             WHERE subjects.attributes IS DISTINCT FROM excluded.attributes
             """, new SqlParameters().Add("type", type).Add("id", id).Add("account", accountId).Add("attributes", attributes).Add("now", now)), ct);
 
     /// <summary>
-    /// <c>xref import --subjects</c>: upserts each subject by (type, id) in one transaction; <paramref name="onResult"/>
-    /// is told, for each in order, whether it was written (false: another account owns that id).
+    /// <c>xref import --subjects</c>: upserts each subject by (account, type, id) in one transaction;
+    /// <paramref name="onResult"/> is told of each, in order, once it is written.
     /// </summary>
-    public Task ImportAsync(IReadOnlyList<ImportedSubject> subjects, long now, Action<ImportedSubject, bool> onResult, CancellationToken ct) =>
+    public Task ImportAsync(IReadOnlyList<ImportedSubject> subjects, long now, Action<ImportedSubject> onResult, CancellationToken ct) =>
         database.WriteAsync(async (c, tx) =>
         {
             await database.RunEachAsync(c, tx, subjects.Select(s => new Statement("""
                     INSERT INTO subjects (type, id, account_id, attributes, created_at, updated_at)
                     VALUES (@type, @id, @account, @attributes, @now, @now)
-                    ON CONFLICT (type, id) DO UPDATE SET attributes = excluded.attributes, updated_at = excluded.updated_at
-                    WHERE subjects.account_id = excluded.account_id
-                    RETURNING id
+                    ON CONFLICT (account_id, type, id) DO UPDATE SET attributes = excluded.attributes, updated_at = excluded.updated_at
                     """, new SqlParameters().Add("type", s.Type).Add("id", s.Id).Add("account", s.AccountId).Add("attributes", s.Attributes).Add("now", now),
-                async (reader, ct) => onResult(s, await reader.ReadAsync(ct)))), ct);
+                (_, _) =>
+                {
+                    onResult(s);
+                    return Task.CompletedTask;
+                })), ct);
             return 0;
         }, ct);
 

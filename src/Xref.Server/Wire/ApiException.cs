@@ -19,7 +19,11 @@ public sealed class ApiException(int status, IReadOnlyList<ApiError> errors, Tim
     public static ApiException Forbidden(string message) => new(403, [ApiError.System(message)]);
     public static ApiException BadBody(string message) => new(400, [ApiError.System(message)]);
     public static ApiException BadParameter(string field, string message) => new(400, [ApiError.Validation(field, message)]);
-    public static ApiException Invalid(IReadOnlyList<ApiError> errors) => new(422, errors);
+    /// <summary>At most this many validation errors are listed; one more entry says how many were left out.</summary>
+    public const int MaxListedErrors = 100;
+
+    public static ApiException Invalid(IReadOnlyList<ApiError> errors) => new(422, errors.Count <= MaxListedErrors ? errors :
+        [.. errors.Take(MaxListedErrors), new ApiError("validation", $"{errors.Count - MaxListedErrors} more errors are not listed; fix these and send the request again.")]);
     public static ApiException Invalid(string field, string message) => new(422, [ApiError.Validation(field, message)]);
     public static ApiException Unavailable(string message) => new(503, [ApiError.System(message)], TimeSpan.FromSeconds(5));
 }

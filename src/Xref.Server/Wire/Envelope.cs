@@ -10,18 +10,27 @@ public sealed class Envelope(string primaryKey, IReadOnlyList<IWireRecord> recor
 {
     public const string JsonContentType = "application/json; charset=utf-8";
 
+    /// <summary>
+    /// Written to the client as it is built: once a record leaves more than this many bytes pending, they are
+    /// flushed, and the flush waits while the client is not reading (Kestrel's response buffer is 64 KiB). A page of
+    /// 200 maximal references (157 MB of JSON) so needs about one record of memory, not the whole body.
+    /// </summary>
+    private const int FlushAfterBytes = 32 * 1024;
+
     public async Task ExecuteAsync(HttpContext context)
     {
         var response = context.Response;
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = JsonContentType;
+        var ct = context.RequestAborted;
         await using var json = new Utf8JsonWriter(response.BodyWriter);
-        Write(json);
-        await json.FlushAsync();
-    }
+        async ValueTask FlushIfFullAsync()
+        {
+            if (json.BytesPending < FlushAfterBytes) return;
+            json.Flush();
+            await response.BodyWriter.FlushAsync(ct);
+        }
 
-    public void Write(Utf8JsonWriter json)
-    {
         json.WriteStartObject();
         json.WriteNumber("count", meta.Count);
         json.WriteStartArray("results");
@@ -33,7 +42,7 @@ public sealed class Envelope(string primaryKey, IReadOnlyList<IWireRecord> recor
             json.WriteEndObject();
         }
         json.WriteEndArray();
-        WriteCollection(json, primaryKey, records);
+        await WriteCollectionAsync(json, primaryKey, records, FlushIfFullAsync);
         json.WriteStartObject("meta");
         json.WriteNumber("count", meta.Count);
         json.WriteNumber("page_count", meta.PageCount);
@@ -42,17 +51,19 @@ public sealed class Envelope(string primaryKey, IReadOnlyList<IWireRecord> recor
         json.WriteEndObject();
         if (included is not null)
             foreach (var (key, collection) in included.All)
-                WriteCollection(json, key, collection.Values);
+                await WriteCollectionAsync(json, key, collection.Values, FlushIfFullAsync);
         json.WriteEndObject();
+        await json.FlushAsync(ct);
     }
 
-    private static void WriteCollection(Utf8JsonWriter json, string key, IEnumerable<IWireRecord> records)
+    private static async ValueTask WriteCollectionAsync(Utf8JsonWriter json, string key, IEnumerable<IWireRecord> records, Func<ValueTask> flushIfFull)
     {
         json.WriteStartObject(key);
         foreach (var record in records)
         {
             json.WritePropertyName(record.WireId);
             record.Write(json);
+            await flushIfFull();
         }
         json.WriteEndObject();
     }

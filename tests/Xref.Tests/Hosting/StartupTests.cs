@@ -181,8 +181,9 @@ public sealed class StartupTests
             "$.accounts[0].subjects.StatusReport: StatusReport cannot be seeded as a subject: status reports are created through the API."
         },
         {
-            """{"accounts": [{"id": 1, "name": "A", "subjects": {"Workspace": [{"id": 900}]}}, """ + ValidTail + "]}",
-            "$.accounts[1].subjects.Workspace: duplicate subject Workspace 900 (already given at $.accounts[0].subjects.Workspace); ids are global, each may appear once."
+            // Subject ids are per account (issue 10): the same id in two accounts is fine, twice in one is not.
+            """{"accounts": [{"id": 1, "name": "A", "subjects": {"Workspace": [{"id": 900}, {"id": 900}]}}, """ + ValidTail + "]}",
+            "$.accounts[0].subjects.Workspace: duplicate subject Workspace 900 (already given at $.accounts[0].subjects.Workspace); subject ids are per account, each may appear once in an account."
         },
         {
             """{"accounts": [{"id": 1, "name": "A", "users": [{"id": 20, "tokens": []}]}, """ + ValidTail + "]}",
@@ -236,8 +237,8 @@ public sealed class StartupTests
                 "$.accounts[0].subjects.Project: unknown subject type 'Project'"),
             (XrefApp.StandardSeed.Replace("\"TimeEntry\": [{\"id\": 300}]", "\"User\": [{\"id\": 300}]"),
                 "$.accounts[0].subjects.User: User cannot be seeded as a subject: list users under 'users'."),
-            (XrefApp.StandardSeed.Replace("\"Story\": [{\"id\": 901", "\"Story\": [{\"id\": 200"),
-                "$.accounts[1].subjects.Story: duplicate subject Story 200 (already given at $.accounts[0].subjects.Story); ids are global, each may appear once."),
+            (XrefApp.StandardSeed.Replace("{\"id\": 201, \"title\": \"Build\"}", "{\"id\": 200, \"title\": \"Build\"}"),
+                "$.accounts[0].subjects.Story: duplicate subject Story 200 (already given at $.accounts[0].subjects.Story); subject ids are per account, each may appear once in an account."),
             (XrefApp.StandardSeed.Replace("Acme Consulting\",", "Acme Renamed\",,"), ": not valid JSON: "),
             // Valid on its own, but user 10 already belongs to account 1 in the database; the rename of account 1 must not stay.
             ("""{"accounts": [{"id": 1, "name": "Acme Renamed"}, {"id": 3, "name": "Thief", "users": [{"id": 10}]}]}""",

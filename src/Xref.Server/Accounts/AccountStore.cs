@@ -89,13 +89,8 @@ public sealed class AccountStore(Database database, TimeProvider clock) : ISubje
     public SubjectTable Table => SubjectTable.Users;
 
     /// <summary>Users are the <c>User</c> subjects, and the creators and updaters of status reports.</summary>
-    public Task<IReadOnlyList<IWireRecord>> FindAsync(long accountId, SubjectType type, IReadOnlyCollection<long> ids, CancellationToken ct) =>
-        database.ReadAsync<IReadOnlyList<IWireRecord>>(async c =>
-        {
-            var where = new WhereClause(database, "account_id", accountId).InIds("id", ids);
-            return await database.QueryAsync(c, null, $"SELECT {UserRecord.Columns} FROM users WHERE {where} ORDER BY id",
-                where.Parameters, UserRecord.Reader, ct);
-        }, ct);
+    public async Task<IReadOnlyList<IWireRecord>> FindAsync(long accountId, SubjectType type, IReadOnlyCollection<long> ids, CancellationToken ct) =>
+        await database.FindByIdsAsync("users", UserRecord.Columns, accountId, ids, UserRecord.Reader, ct);
 
     // ---- tokens
 

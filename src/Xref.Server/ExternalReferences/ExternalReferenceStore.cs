@@ -8,9 +8,10 @@ namespace Xref.ExternalReferences;
 
 /// <summary>
 /// All SQL on <c>external_references</c> and its count tables (<c>reference_totals</c>, <c>reference_stats</c>,
-/// kept by triggers). Every statement filters on the caller's account.
+/// kept by triggers). Every statement filters on the caller's account. Its bulk paths (<c>xref import</c> and
+/// <c>xref export</c>) are in ExternalReferenceStore.Bulk.cs.
 /// </summary>
-public sealed class ExternalReferenceStore(Database database, SubjectStore subjects, TimeProvider clock, PageBoundaryCache pages)
+public sealed partial class ExternalReferenceStore(Database database, SubjectStore subjects, TimeProvider clock, PageBoundaryCache pages)
 {
     private const string Table = "external_references";
 
@@ -164,76 +165,5 @@ public sealed class ExternalReferenceStore(Database database, SubjectStore subje
         where.Parameters.AppendTo(parameters);
         parameters.Add("page_offset", query.Page.Offset).Add("seek_value", after?.SortValue ?? 0).Add("seek_id", after?.Id ?? 0);
         return Statement.Rows(sql, parameters, ExternalReference.Reader, into);
-    }
-
-    /// <summary>Every reference (of one account, or all) in id order, handed to <paramref name="each"/> as it is read: memory does not grow with the table.</summary>
-    public Task ExportAsync(long? accountId, Func<ExternalReference, Task> each, CancellationToken ct) => database.ReadAsync(async c =>
-    {
-        await database.RunAsync(c, null, new Statement(
-            $"SELECT {ExternalReference.Columns} FROM {Table} WHERE @account IS NULL OR account_id = @account ORDER BY id",
-            new SqlParameters().Add("account", accountId, System.Data.DbType.Int64),
-            async (reader, token) =>
-            {
-                if (!await reader.ReadAsync(token)) return;
-                var read = ExternalReference.Reader(reader);
-                do await each(read(reader));
-                while (await reader.ReadAsync(token));
-            }), ct);
-        return 0;
-    }, ct);
-
-    /// <summary>
-    /// Writes one batch of an import in one transaction, as create_or_update would write each line: a set-based bulk
-    /// write where the database has one (<see cref="PostgresReferenceCopy"/>), then line by line for the rest.
-    /// The batch holds each key at most once. <paramref name="onOutcome"/> hears what became of every line.
-    /// </summary>
-    public Task ImportAsync(IReadOnlyList<ImportRow> batch, Action<ImportRow, ImportOutcome> onOutcome, CancellationToken ct) =>
-        database.WriteAsync(async (c, tx) =>
-        {
-            var accepted = await WithUsableIdsAsync(c, tx, batch, onOutcome, ct);
-            var rest = await database.BulkWriteAsync(c, accepted, new PostgresReferenceCopy(onOutcome), ct);
-            await database.RunEachAsync(c, tx, rest.Select(row => UpsertCommand.For(row.AccountId, row.Input, row.Times, row.Id, result =>
-                onOutcome(row, result switch
-                {
-                    null => ImportOutcome.SubjectNotInAccount,
-                    { Inserted: true } => ImportOutcome.Created,
-                    _ => ImportOutcome.Updated,
-                }))), ct);
-            if (batch.Any(r => r.Id is not null)) await database.SyncIdentityAsync(c, tx, Table);
-            return 0;
-        }, ct);
-
-    /// <summary>After an import that wrote <paramref name="rows"/> rows; true when the database did work worth telling the operator (see <see cref="Database.AfterBulkLoadAsync"/>).</summary>
-    public Task<bool> AfterImportAsync(long rows, CancellationToken ct) => database.AfterBulkLoadAsync(Table, rows, ct);
-
-    /// <summary>
-    /// A line's own <c>id</c> is kept when no other reference has it; an id held by a different reference (or
-    /// given twice in one batch) rejects the line rather than failing the whole batch on the primary key.
-    /// </summary>
-    private async Task<List<ImportRow>> WithUsableIdsAsync(DbConnection c, DbTransaction tx, IReadOnlyList<ImportRow> batch,
-        Action<ImportRow, ImportOutcome> onOutcome, CancellationToken ct)
-    {
-        var ids = batch.Where(r => r.Id is not null).Select(r => r.Id!.Value).ToList();
-        if (ids.Count == 0) return [.. batch];
-        var where = $"{database.InIds("id", "@ids")}";
-        var holders = (await database.QueryAsync(c, tx, $"SELECT {ExternalReference.Columns} FROM {Table} WHERE {where}",
-            new SqlParameters().Add("ids", database.IdsParameter(ids)), ExternalReference.Reader, ct)).ToDictionary(h => h.Id);
-        var seen = new HashSet<long>();
-        var accepted = new List<ImportRow>(batch.Count);
-        foreach (var row in batch)
-        {
-            if (row.Id is { } id)
-            {
-                var sameKey = !holders.TryGetValue(id, out var holder)
-                    || new ImportKey(holder.AccountId, holder.SubjectType, holder.SubjectId, holder.ServiceName) == row.Key;
-                if (!sameKey || !seen.Add(id))
-                {
-                    onOutcome(row, ImportOutcome.IdTaken);
-                    continue;
-                }
-            }
-            accepted.Add(row);
-        }
-        return accepted;
     }
 }

@@ -94,13 +94,8 @@ public sealed class StatusReportStore(Database database, ExternalReferenceStore 
     public SubjectTable Table => SubjectTable.StatusReports;
 
     /// <summary>Reports by id in an account, for <c>include=subject</c> on external references.</summary>
-    public Task<IReadOnlyList<IWireRecord>> FindAsync(long accountId, SubjectType type, IReadOnlyCollection<long> ids, CancellationToken ct) =>
-        database.ReadAsync<IReadOnlyList<IWireRecord>>(async c =>
-        {
-            var where = new WhereClause(database, "account_id", accountId).InIds("id", ids);
-            return await database.QueryAsync(c, null, $"SELECT {StatusReport.Columns} FROM {TableName} WHERE {where} ORDER BY id",
-                where.Parameters, StatusReport.Reader, ct);
-        }, ct);
+    public async Task<IReadOnlyList<IWireRecord>> FindAsync(long accountId, SubjectType type, IReadOnlyCollection<long> ids, CancellationToken ct) =>
+        await database.FindByIdsAsync(TableName, StatusReport.Columns, accountId, ids, StatusReport.Reader, ct);
 
     private Task<StatusReport?> FindAsync(DbConnection c, DbTransaction? tx, long accountId, long id, CancellationToken ct) =>
         ReadOneAsync(c, tx, $"SELECT {StatusReport.Columns} FROM {TableName} WHERE id = @id AND account_id = @account",

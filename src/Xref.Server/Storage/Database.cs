@@ -111,6 +111,19 @@ public abstract class Database(DatabaseUrl url) : IAsyncDisposable
     /// <summary>Inside a migration's transaction: serialises nodes that start at the same moment.</summary>
     internal abstract Task LockForMigrationAsync(DbConnection connection, DbTransaction tx);
 
+    /// <summary>
+    /// The rows of <paramref name="table"/> with these ids in the account, in id order (a subject source's lookup
+    /// for includes); <paramref name="narrow"/> may add conditions.
+    /// </summary>
+    public Task<List<T>> FindByIdsAsync<T>(string table, string columns, long accountId, IReadOnlyCollection<long> ids,
+        Func<DbDataReader, Func<DbDataReader, T>> rowReader, CancellationToken ct, Func<WhereClause, WhereClause>? narrow = null) =>
+        ReadAsync(c =>
+        {
+            var where = new WhereClause(this, "account_id", accountId).InIds("id", ids);
+            if (narrow is not null) where = narrow(where);
+            return QueryAsync(c, null, $"SELECT {columns} FROM {table} WHERE {where} ORDER BY id", where.Parameters, rowReader, ct);
+        }, ct);
+
     /// <summary>A small fact stored about this database (<c>xref_state</c>: the hash of the last seed applied...), or null.</summary>
     public async Task<string?> GetStateAsync(DbConnection connection, DbTransaction? tx, string key, CancellationToken ct)
     {

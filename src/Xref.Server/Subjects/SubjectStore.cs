@@ -83,13 +83,8 @@ public sealed class SubjectStore(Database database) : ISubjectSource
 
     public SubjectTable Table => SubjectTable.Subjects;
 
-    public Task<IReadOnlyList<IWireRecord>> FindAsync(long accountId, SubjectType type, IReadOnlyCollection<long> ids, CancellationToken ct) =>
-        database.ReadAsync<IReadOnlyList<IWireRecord>>(async c =>
-        {
-            var where = new WhereClause(database, "account_id", accountId).Equal("type", type.Name).InIds("id", ids);
-            return await database.QueryAsync(c, null, $"SELECT {SubjectRecord.Columns} FROM subjects WHERE {where} ORDER BY id",
-                where.Parameters, SubjectRecord.Reader, ct);
-        }, ct);
+    public async Task<IReadOnlyList<IWireRecord>> FindAsync(long accountId, SubjectType type, IReadOnlyCollection<long> ids, CancellationToken ct) =>
+        await database.FindByIdsAsync("subjects", SubjectRecord.Columns, accountId, ids, SubjectRecord.Reader, ct, where => where.Equal("type", type.Name));
 }
 
 /// <summary>One subject line of <c>xref import --subjects</c>, ready to write.</summary>

@@ -1,0 +1,79 @@
+using System.Data.Common;
+using Xref.Storage;
+
+namespace Xref.ExternalReferences;
+
+/// <summary>The bulk paths of the store: <c>xref export</c> and <c>xref import</c>.</summary>
+public sealed partial class ExternalReferenceStore
+{
+    /// <summary>Every reference (of one account, or all) in id order, handed to <paramref name="each"/> as it is read: memory does not grow with the table.</summary>
+    public Task ExportAsync(long? accountId, Func<ExternalReference, Task> each, CancellationToken ct) => database.ReadAsync(async c =>
+    {
+        await database.RunAsync(c, null, new Statement(
+            $"SELECT {ExternalReference.Columns} FROM {Table} WHERE @account IS NULL OR account_id = @account ORDER BY id",
+            new SqlParameters().Add("account", accountId, System.Data.DbType.Int64),
+            async (reader, token) =>
+            {
+                if (!await reader.ReadAsync(token)) return;
+                var read = ExternalReference.Reader(reader);
+                do await each(read(reader));
+                while (await reader.ReadAsync(token));
+            }), ct);
+        return 0;
+    }, ct);
+
+    /// <summary>
+    /// Writes one batch of an import in one transaction, as create_or_update would write each line: a set-based bulk
+    /// write where the database has one (<see cref="PostgresReferenceCopy"/>), then line by line for the rest.
+    /// The batch holds each key at most once. <paramref name="onOutcome"/> hears what became of every line.
+    /// </summary>
+    public Task ImportAsync(IReadOnlyList<ImportRow> batch, Action<ImportRow, ImportOutcome> onOutcome, CancellationToken ct) =>
+        database.WriteAsync(async (c, tx) =>
+        {
+            var accepted = await WithUsableIdsAsync(c, tx, batch, onOutcome, ct);
+            var rest = await database.BulkWriteAsync(c, accepted, new PostgresReferenceCopy(onOutcome), ct);
+            await database.RunEachAsync(c, tx, rest.Select(row => UpsertCommand.For(row.AccountId, row.Input, row.Times, row.Id, result =>
+                onOutcome(row, result switch
+                {
+                    null => ImportOutcome.SubjectNotInAccount,
+                    { Inserted: true } => ImportOutcome.Created,
+                    _ => ImportOutcome.Updated,
+                }))), ct);
+            if (batch.Any(r => r.Id is not null)) await database.SyncIdentityAsync(c, tx, Table);
+            return 0;
+        }, ct);
+
+    /// <summary>After an import that wrote <paramref name="rows"/> rows; true when the database did work worth telling the operator (see <see cref="Database.AfterBulkLoadAsync"/>).</summary>
+    public Task<bool> AfterImportAsync(long rows, CancellationToken ct) => database.AfterBulkLoadAsync(Table, rows, ct);
+
+    /// <summary>
+    /// A line's own <c>id</c> is kept when no other reference has it; an id held by a different reference (or
+    /// given twice in one batch) rejects the line rather than failing the whole batch on the primary key.
+    /// </summary>
+    private async Task<List<ImportRow>> WithUsableIdsAsync(DbConnection c, DbTransaction tx, IReadOnlyList<ImportRow> batch,
+        Action<ImportRow, ImportOutcome> onOutcome, CancellationToken ct)
+    {
+        var ids = batch.Where(r => r.Id is not null).Select(r => r.Id!.Value).ToList();
+        if (ids.Count == 0) return [.. batch];
+        var where = $"{database.InIds("id", "@ids")}";
+        var holders = (await database.QueryAsync(c, tx, $"SELECT {ExternalReference.Columns} FROM {Table} WHERE {where}",
+            new SqlParameters().Add("ids", database.IdsParameter(ids)), ExternalReference.Reader, ct)).ToDictionary(h => h.Id);
+        var seen = new HashSet<long>();
+        var accepted = new List<ImportRow>(batch.Count);
+        foreach (var row in batch)
+        {
+            if (row.Id is { } id)
+            {
+                var sameKey = !holders.TryGetValue(id, out var holder)
+                    || new ImportKey(holder.AccountId, holder.SubjectType, holder.SubjectId, holder.ServiceName) == row.Key;
+                if (!sameKey || !seen.Add(id))
+                {
+                    onOutcome(row, ImportOutcome.IdTaken);
+                    continue;
+                }
+            }
+            accepted.Add(row);
+        }
+        return accepted;
+    }
+}

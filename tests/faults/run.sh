@@ -4,6 +4,10 @@
 #   2. crash.py --db postgres    the same on a throwaway cluster (scripts/with-postgres.sh)
 #   3. outage.py                 PostgreSQL stopped and restarted under load: 503 + Retry-After, recovery, no loss
 #   4. outage.py --stop-mode freeze   PostgreSQL hung (SIGSTOP) for 12 s under load: the same, every answer within 5 s
+#   5. hostile.py --db sqlite    hostile requests (30,000-level form keys, 1 MiB of empty details, a maximal page read
+#                                by stalled clients, 2,500 bogus tokens, /ready and /openapi hammered): no attack raises
+#                                the server's RSS by more than 50 MB, /health answers 200 every 200 ms throughout
+#   6. hostile.py --db postgres  the same on a throwaway cluster
 # and exits non-zero if any of them fails. Everything listens on 127.0.0.1 only; everything started is stopped.
 # Each PostgreSQL test has a cluster of its own from scripts/with-postgres.sh (the one the test suite and the
 # benchmark use): crash.py runs under it here; outage.py runs itself under it, with PostgreSQL's durability
@@ -70,10 +74,12 @@ run_test "crash (sqlite)" python3 "$here/crash.py" --db sqlite --xref "$xref"
 run_test "crash (postgres)" "$repo/scripts/with-postgres.sh" python3 "$here/crash.py" --db postgres --xref "$xref"
 run_test "outage (postgres)" python3 "$here/outage.py" --xref "$xref"
 run_test "hung database (postgres)" python3 "$here/outage.py" --xref "$xref" --stop-mode freeze --outage 12
+run_test "hostile (sqlite)" python3 "$here/hostile.py" --db sqlite --xref "$xref"
+run_test "hostile (postgres)" "$repo/scripts/with-postgres.sh" python3 "$here/hostile.py" --db postgres --xref "$xref"
 
 echo
 echo "== fault-injection summary ($(( $(date +%s) - started )) s)"
-for name in "crash (sqlite)" "crash (postgres)" "outage (postgres)" "hung database (postgres)"; do
+for name in "crash (sqlite)" "crash (postgres)" "outage (postgres)" "hung database (postgres)" "hostile (sqlite)" "hostile (postgres)"; do
   echo "$name: ${results[$name]}"
 done
 exit $failed

@@ -34,18 +34,15 @@ public sealed class FailedAuthentications(bool enabled) : IDisposable
     /// <summary>Throws 429 when <paramref name="address"/> has no failures left to spend (checked before a lookup).</summary>
     public void ThrowIfBlocked(IPAddress? address)
     {
-        if (!enabled) return;
-        using var lease = limiter.AttemptAcquire(Key(address), 0);
-        if (!lease.IsAcquired) throw Blocked(lease);
+        if (IsBlocked(address)) throw Blocked();
     }
 
-    /// <summary>True when <paramref name="address"/> has no failures left to spend.</summary>
-    public bool IsBlocked(IPAddress? address)
-    {
-        if (!enabled) return false;
-        using var lease = limiter.AttemptAcquire(Key(address), 0);
-        return !lease.IsAcquired;
-    }
+    /// <summary>
+    /// True when <paramref name="address"/> has not one whole failure left to spend. (Asking the bucket for 0 permits
+    /// is no test: it succeeds with a fraction of a permit refilled.)
+    /// </summary>
+    public bool IsBlocked(IPAddress? address) =>
+        enabled && limiter.GetStatistics(Key(address)) is { CurrentAvailablePermits: < 1 };
 
     /// <summary>Records a failed authentication from <paramref name="address"/>.</summary>
     public void Record(IPAddress? address)
@@ -56,13 +53,9 @@ public sealed class FailedAuthentications(bool enabled) : IDisposable
 
     private static string Key(IPAddress? address) => address?.ToString() ?? "unknown";
 
-    private static ApiException Blocked(RateLimitLease lease)
-    {
-        var wait = lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) && retryAfter > TimeSpan.FromSeconds(1)
-            ? retryAfter : TimeSpan.FromSeconds(1);
-        return new ApiException(429, [ApiError.System(
-            $"Too many failed authentications from this address (more than {Burst}, then {PerSecond} a second); check the token and retry after the Retry-After delay.")], wait);
-    }
+    private static ApiException Blocked() => new(429, [ApiError.System(
+        $"Too many failed authentications from this address (more than {Burst}, then {PerSecond} a second); check the token and retry after the Retry-After delay.")],
+        TimeSpan.FromSeconds(1));
 
     public void Dispose() => limiter.Dispose();
 }

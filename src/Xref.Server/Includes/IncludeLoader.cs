@@ -16,6 +16,7 @@ public sealed class IncludeLoader(IEnumerable<ISubjectSource> sources)
         IReadOnlyList<Include<T>> offered, CancellationToken ct)
     {
         var included = new IncludedCollections();
+        if (!offered.Any(i => requested.Contains(i.Name))) return included;
         var wanted = offered.Where(i => requested.Contains(i.Name)).ToList();
         foreach (var include in wanted)
             if (include.CollectionKey is { } key) included.Require(key);

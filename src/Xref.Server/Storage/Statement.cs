@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
+using System.Reflection;
 
 namespace Xref.Storage;
 
@@ -9,15 +11,22 @@ namespace Xref.Storage;
 /// </summary>
 public sealed record Statement(string Sql, SqlParameters Parameters, Func<DbDataReader, CancellationToken, Task> Read)
 {
-    /// <summary>Every row, read with <paramref name="rowReader"/> (columns resolved by name once per result), into <paramref name="into"/>.</summary>
+    /// <summary>
+    /// Every row, read with <paramref name="rowReader"/> into <paramref name="into"/>. The row reader resolves its
+    /// columns by name; it is built once per SQL text and kept, because a statement's result columns never change
+    /// (SQLite's GetOrdinal walks the columns through native calls: resolving fifteen names on every list request
+    /// cost the narrow list 6-10% in an A/B run).
+    /// </summary>
     public static Statement Rows<T>(string sql, SqlParameters parameters, Func<DbDataReader, Func<DbDataReader, T>> rowReader, List<T> into) =>
         new(sql, parameters, async (reader, ct) =>
         {
             if (!await reader.ReadAsync(ct)) return;
-            var read = rowReader(reader);
+            var read = (Func<DbDataReader, T>)RowReaders.GetOrAdd((sql, rowReader.Method), static (_, r) => r.Build(r.Reader), (Reader: reader, Build: rowReader));
             do into.Add(read(reader));
             while (await reader.ReadAsync(ct));
         });
+
+    private static readonly ConcurrentDictionary<(string Sql, MethodInfo Reader), object> RowReaders = new();
 
     /// <summary>The first row only, handed to <paramref name="read"/> (not called when there is no row).</summary>
     public static Statement FirstRow(string sql, SqlParameters parameters, Action<DbDataReader> read) =>

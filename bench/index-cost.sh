@@ -69,20 +69,6 @@ print(found)
 EOF
 }
 
-# SQL through the database's own client, out of the server: sqlite3 (or Python's sqlite3 module), or psql.
-db_sql() { # statement -> rows, columns separated by |
-  if [[ $DB == postgres ]]; then psql_q "$1"
-  elif command -v sqlite3 >/dev/null; then sqlite3 -batch -bail -cmd '.timeout 30000' "$WORK/xref.db" "$1"
-  else
-    python3 - "$WORK/xref.db" "$1" <<'EOF'
-import sqlite3, sys
-c = sqlite3.connect(sys.argv[1], timeout=30, isolation_level=None)
-for row in c.execute(sys.argv[2]):
-    print("|".join("" if v is None else str(v) for v in row))
-c.close()
-EOF
-  fi
-}
 db_index_def() { # index name -> the definition the database holds ('' when absent)
   if [[ $DB == postgres ]]; then db_sql "SELECT indexdef FROM pg_indexes WHERE indexname = '$1'"
   else db_sql "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = '$1'"; fi
@@ -135,22 +121,6 @@ query() { # index label
   run_wrk "query-warmup-$1-$2" "$QUERY_WARMUP" get.lua "$path" "$RES/query-warmup-$1-$2.txt"
   run_wrk "query-$1-$2" "$DURATION" get.lua "$path"
 }
-# Takes out what the upserts added, so that every phase starts from the same data: upsert.lua creates its
-# references with a new service_name each ("svc-..."), and each adds a reference_stats row that a listing's count
-# and version then sum over (tens of thousands after one phase at 1M: enough to slow the broad listing down).
-# The updates of existing references stay. PostgreSQL: VACUUM ANALYZE, so no phase inherits dead tuples.
-settle() { # label
-  meta "svc_rows_$1" "$(db_sql "SELECT COUNT(*) FROM external_references WHERE service_name LIKE 'svc-%'")"
-  db_sql "DELETE FROM external_references WHERE service_name LIKE 'svc-%'" >/dev/null
-  db_sql "DELETE FROM reference_stats WHERE service_name LIKE 'svc-%'" >/dev/null
-  if [[ $DB == postgres ]]; then
-    db_sql "VACUUM ANALYZE external_references" >/dev/null
-    db_sql "VACUUM ANALYZE reference_stats" >/dev/null
-  fi
-  meta "rows_$1" "$(db_sql "SELECT COUNT(*) FROM external_references")"
-  meta "stats_rows_$1" "$(db_sql "SELECT COUNT(*) FROM reference_stats")"
-}
-
 # Each phase runs two servers one after the other on the same data: the first is warmed up with upserts and
 # measures the upsert; the second measures the listing(s), each warmed up for 2 s. They are kept apart because
 # on PostgreSQL a listing without its index (a sort of every TimeEntry row, tens of them at once) slowed the

@@ -1,7 +1,8 @@
-# Shared by bench/run.sh and bench/index-cost.sh (sourced, not run): the build lock, the work folder and its
-# clean-up, wrk, the Release publish, the data set, the database (SQLite file or a throwaway PostgreSQL cluster,
-# started by scripts/pg-cluster.sh, the one shared with scripts/with-postgres.sh), accounts and a write token via the
-# CLI, the import, the server and wrk. See bench/README.md.
+# Shared by bench/run.sh, bench/index-cost.sh and bench/ab.sh (sourced, not run): the build lock, the work folder and
+# its clean-up, git worktrees of other revisions, wrk, the Release publish, the data set, the database (SQLite file or
+# a throwaway PostgreSQL cluster, started by scripts/pg-cluster.sh, the one shared with scripts/with-postgres.sh),
+# accounts and a write token via the CLI, the import, SQL through the database's own client, the server and wrk.
+# See bench/README.md.
 #
 # The sourcing script sets `set -euo pipefail` and DB, REFS; the functions set the globals named in their comments.
 
@@ -42,7 +43,8 @@ bench_lock() { # script arguments...
   if lock_held_by_ancestor; then LOCK_HELD=1; fi
 }
 
-# Creates the work folder and the EXIT trap that stops everything started. Sets WORK, RES, KEEP, RUN_STARTED.
+# Creates the work folder and the EXIT trap that stops everything started. Sets WORK, RES, KEEP, RUN_STARTED,
+# WORKTREES (the worktrees add_worktree made, removed on exit).
 bench_start() { # folder that keeps the logs of the last run
   KEEP=$1
   WORK=$(mktemp -d /tmp/xref-bench.XXXXXX)
@@ -50,6 +52,7 @@ bench_start() { # folder that keeps the logs of the last run
   RES=$WORK/results
   mkdir -p "$RES"
   SERVER_PID=""
+  WORKTREES=()
   RUN_STARTED=$(now_ms)
   trap bench_cleanup EXIT
   trap 'exit 130' INT TERM
@@ -64,6 +67,7 @@ bench_cleanup() {
     kill -KILL "$SERVER_PID" 2>/dev/null
   fi
   pg_cluster_stop
+  remove_worktrees
   # Keep the logs of the last run (server logs cut to their first and last 200 lines) for a post-mortem.
   rm -rf "$KEEP" && mkdir -p "$KEEP"
   for f in "$WORK"/*.log "$WORK"/pg/*.log; do
@@ -82,6 +86,24 @@ bench_cleanup() {
 
 meta() { printf '%s=%s\n' "$1" "$2" >>"$RES/meta.txt"; }
 
+# A detached git worktree of a revision in WORK/<name>, to publish a build other than the working tree's.
+# Sets WT (its path). bench_cleanup removes it and prunes the repository's worktree list.
+add_worktree() { # name revision
+  WT=$WORK/$1
+  git -C "$ROOT" worktree add --detach "$WT" "$2" >>"$WORK/worktree.log" 2>&1 \
+    || { echo "$SCRIPT: git worktree add $2 failed" >&2; tail -n 5 "$WORK/worktree.log" >&2; exit 1; }
+  WORKTREES+=("$WT")
+}
+remove_worktrees() {
+  local wt
+  [[ ${#WORKTREES[@]} -gt 0 ]] || return 0
+  for wt in "${WORKTREES[@]}"; do
+    git -C "$ROOT" worktree remove --force "$wt" >/dev/null 2>&1 || rm -rf "$wt"
+  done
+  git -C "$ROOT" worktree prune
+  WORKTREES=()
+}
+
 install_wrk() {
   if ! command -v wrk >/dev/null; then
     log "installing wrk from Debian"
@@ -89,16 +111,18 @@ install_wrk() {
   fi
 }
 
-# Publishes src/Xref.Server in Release. Sets XREF (the binary), COMMIT, STAMP.
-publish_xref() {
-  log "publishing Xref (Release)"
-  local publish=(timeout 900 dotnet publish "$ROOT/src/Xref.Server" -c Release -o "$WORK/xref" --nologo)
-  if [[ $LOCK_HELD == 1 ]]; then "${publish[@]}" >"$WORK/publish.log" 2>&1
-  else flock "$LOCK" "${publish[@]}" >"$WORK/publish.log" 2>&1; fi
-  XREF=$WORK/xref/xref
+# Publishes src/Xref.Server of the working tree (or of the tree given, e.g. a worktree) in Release into WORK/xref
+# (or WORK/<out>). Sets XREF (the binary), COMMIT, STAMP.
+publish_xref() { # [tree [out]]
+  local tree=${1:-$ROOT} out=${2:-xref}
+  log "publishing Xref (Release)${1:+ from $(git -C "$tree" rev-parse --short HEAD)}"
+  local publish=(timeout 900 dotnet publish "$tree/src/Xref.Server" -c Release -o "$WORK/$out" --nologo)
+  if [[ $LOCK_HELD == 1 ]]; then "${publish[@]}" >"$WORK/publish${2:+-$2}.log" 2>&1
+  else flock "$LOCK" "${publish[@]}" >"$WORK/publish${2:+-$2}.log" 2>&1; fi
+  XREF=$WORK/$out/xref
   [[ -x $XREF ]] || { echo "$SCRIPT: publish produced no $XREF" >&2; exit 1; }
-  COMMIT=$(git -C "$ROOT" rev-parse --short HEAD)
-  if [[ -n "$(git -C "$ROOT" status --porcelain -- src 2>/dev/null)" ]]; then COMMIT="$COMMIT+uncommitted-src"; fi
+  COMMIT=$(git -C "$tree" rev-parse --short HEAD)
+  if [[ -n "$(git -C "$tree" status --porcelain -- src 2>/dev/null)" ]]; then COMMIT="$COMMIT+uncommitted-src"; fi
   STAMP=$(date -u +%Y-%m-%dT%H%MZ)
 }
 
@@ -144,6 +168,38 @@ setup_database() {
   fi
 }
 psql_q() { "$XREF_PG_BIN/psql" -X "$XREF_PG_URL" -v ON_ERROR_STOP=1 -At -c "$1"; }
+
+# SQL through the database's own client, out of the server: sqlite3 (or Python's sqlite3 module), or psql.
+db_sql() { # statement -> rows, columns separated by |
+  if [[ $DB == postgres ]]; then psql_q "$1"
+  elif command -v sqlite3 >/dev/null; then sqlite3 -batch -bail -cmd '.timeout 30000' "$WORK/xref.db" "$1"
+  else
+    python3 - "$WORK/xref.db" "$1" <<'EOF'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1], timeout=30, isolation_level=None)
+for row in c.execute(sys.argv[2]):
+    print("|".join("" if v is None else str(v) for v in row))
+c.close()
+EOF
+  fi
+}
+
+# Takes out what the upserts added, so that every server starts from the same data (run with no server up):
+# upsert.lua and mixed.lua create their references with a new service_name each ("svc-..."), and each adds a
+# reference_stats row that a listing's count and version then sum over (tens of thousands after one upsert pass at
+# 1M: enough to slow the broad listing down). The updates of existing references stay. PostgreSQL: VACUUM ANALYZE,
+# so no server inherits dead tuples. meta svc_rows_<label> (deleted), rows_<label>, stats_rows_<label> (left).
+settle() { # label
+  meta "svc_rows_$1" "$(db_sql "SELECT COUNT(*) FROM external_references WHERE service_name LIKE 'svc-%'")"
+  db_sql "DELETE FROM external_references WHERE service_name LIKE 'svc-%'" >/dev/null
+  db_sql "DELETE FROM reference_stats WHERE service_name LIKE 'svc-%'" >/dev/null
+  if [[ $DB == postgres ]]; then
+    db_sql "VACUUM ANALYZE external_references" >/dev/null
+    db_sql "VACUUM ANALYZE reference_stats" >/dev/null
+  fi
+  meta "rows_$1" "$(db_sql "SELECT COUNT(*) FROM external_references")"
+  meta "stats_rows_$1" "$(db_sql "SELECT COUNT(*) FROM reference_stats")"
+}
 
 # Accounts 1-4, one user each, a write token for user 1. Sets and exports XREF_TOKEN and what the wrk scripts read.
 create_accounts() {

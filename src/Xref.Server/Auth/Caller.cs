@@ -8,6 +8,9 @@ public sealed record Caller(long TokenId, long UserId, long AccountId, bool CanW
 {
     private const string ItemKey = "xref.caller";
 
+    /// <summary>The request's caller once authenticated, else null (the journal records its account).</summary>
+    public static Caller? Of(HttpContext http) => http.Items.TryGetValue(ItemKey, out var known) ? (Caller?)known : null;
+
     /// <summary>Binds a handler's <see cref="Caller"/> parameter (parameters are bound before endpoint filters run).</summary>
     public static async ValueTask<Caller?> BindAsync(HttpContext http) => await AuthenticateAsync(http);
 

@@ -64,5 +64,8 @@ public sealed class TokenAuthenticator(AccountStore accounts, FailedAuthenticati
         }
     }
 
+    /// <summary>Forgets every cached lookup (a sandbox reset: the tokens it removed are refused at once).</summary>
+    public void Forget() => cache.Compact(1.0);
+
     public void Dispose() => cache.Dispose();
 }

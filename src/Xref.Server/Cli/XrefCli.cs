@@ -9,7 +9,7 @@ namespace Xref.Cli;
 /// </summary>
 public static class XrefCli
 {
-    private static readonly string[] CommandNames = ["accounts", "users", "tokens", "import", "export", "migrate"];
+    private static readonly string[] CommandNames = ["accounts", "users", "tokens", "import", "export", "migrate", "healthcheck"];
 
     /// <summary>True when the first word that is not an option (or an option's value) names a command.</summary>
     public static bool IsCommand(string[] args)
@@ -42,6 +42,7 @@ public static class XrefCli
         root.Subcommands.Add(DataCommands.Import());
         root.Subcommands.Add(DataCommands.Export());
         root.Subcommands.Add(Migrate());
+        root.Subcommands.Add(HealthCheck());
         return root.Parse(args).InvokeAsync();
     }
 
@@ -61,6 +62,32 @@ public static class XrefCli
             Console.Error.WriteLine($"xref: {e.Message}");
             return 1;
         }
+    }
+
+    /// <summary>
+    /// <c>xref healthcheck [--url U]</c>: exit 0 when the URL answers 200 within 3 s, else 1. For a container's
+    /// HEALTHCHECK: the ASP.NET runtime image has no curl.
+    /// </summary>
+    private static Command HealthCheck()
+    {
+        var url = new Option<string>("--url") { Description = "The URL to check", DefaultValueFactory = _ => "http://127.0.0.1:5080/health" };
+        var command = new Command("healthcheck", "Exit 0 when the server's /health answers 200 (for container health checks).") { url };
+        command.SetAction(async (parse, ct) =>
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(3) };
+            try
+            {
+                using var response = await http.GetAsync(parse.GetValue(url), ct);
+                if (response.IsSuccessStatusCode) return 0;
+                Console.Error.WriteLine($"xref: {parse.GetValue(url)} answered {(int)response.StatusCode}");
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or UriFormatException or InvalidOperationException)
+            {
+                Console.Error.WriteLine($"xref: {parse.GetValue(url)} did not answer: {e.Message}");
+            }
+            return 1;
+        });
+        return command;
     }
 
     private static Command Migrate()

@@ -41,6 +41,24 @@ public sealed partial class ExternalReferenceStore(Database database, SubjectSto
         return deleted;
     }, ct);
 
+    /// <summary>
+    /// A simulated sync (the control API's transitions): moves a reference still in <paramref name="from"/> to
+    /// <paramref name="to"/>, stamped <paramref name="at"/> as an integration's write would be; null external fields are left as they are.
+    /// </summary>
+    public Task MoveStatusAsync(long accountId, long id, string from, string to, string? externalStatus, string? externalMessage, long at, CancellationToken ct) =>
+        database.WriteAsync(async (c, tx) =>
+        {
+            await database.RunAsync(c, tx, Statement.Execute("""
+                UPDATE external_references SET status = @to,
+                    external_status = COALESCE(@external_status, external_status),
+                    external_message = COALESCE(@external_message, external_message),
+                    updated_at = @at, last_synced_at = @at, revision = revision + 1
+                WHERE id = @id AND account_id = @account AND status = @from
+                """, new SqlParameters().Add("to", to).Add("external_status", externalStatus).Add("external_message", externalMessage)
+                    .Add("at", at).Add("id", id).Add("account", accountId).Add("from", from)), ct);
+            return 0;
+        }, ct);
+
     /// <summary>Deletes every reference of one subject, inside the caller's transaction (a status report's, when it is deleted).</summary>
     public Task DeleteOfSubjectAsync(DbConnection c, DbTransaction tx, long accountId, SubjectType type, long subjectId, CancellationToken ct) =>
         database.RunAsync(c, tx, Statement.Execute(

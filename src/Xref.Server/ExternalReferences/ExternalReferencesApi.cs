@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Xref.Auth;
 using Xref.Hosting;
 using Xref.Includes;
+using Xref.Sandbox;
 using Xref.Subjects;
 using Xref.Wire;
 
@@ -11,7 +12,7 @@ namespace Xref.ExternalReferences;
 public static class ExternalReferencesApi
 {
     /// <summary>What the handlers use, bound from the container in one parameter.</summary>
-    public sealed record Services(ExternalReferenceStore Store, IncludeLoader Includes, IOptions<XrefOptions> Options);
+    public sealed record Services(ExternalReferenceStore Store, IncludeLoader Includes, Transitions Transitions, IOptions<XrefOptions> Options);
 
     /// <summary><c>include=subject</c>: the polymorphic subject, under its own type's collection key.</summary>
     private static readonly Include<ExternalReference>[] Offered =
@@ -42,6 +43,7 @@ public static class ExternalReferencesApi
         var body = await RequestBody.ReadAsync(request, options.MaxBodyBytes);
         var input = ExternalReferenceInput.Parse(RequestBody.Wrapper(body, "external_reference"));
         var reference = await services.Store.CreateOrUpdateAsync(caller, input, options.AutoSubjects || caller.AutoSubjects, ct);
+        services.Transitions.Observe(reference, statusSent: input.Status is not null);
         return await RespondAsync(caller, [reference], PageMeta.Single, RequestBody.Includes(request, body), services, ct);
     }
 

@@ -67,6 +67,13 @@ public sealed class PageBoundaryCache(bool enabled)
 
     public void CountSeek() => Interlocked.Increment(ref seeks);
 
+    /// <summary>Forgets every boundary (a sandbox reset restarts the listings' versions).</summary>
+    public void Clear()
+    {
+        accounts.Clear();
+        Volatile.Write(ref count, 0);
+    }
+
     private static UInt128 Hash(string key)
     {
         Span<byte> digest = stackalloc byte[32];

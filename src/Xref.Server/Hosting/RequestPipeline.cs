@@ -11,6 +11,9 @@ public static partial class RequestPipeline
 {
     public const string RequestIdHeader = "X-Request-Id";
 
+    /// <summary>The method as sent (PATCH before it became PUT), for fault rules.</summary>
+    public const string OriginalMethodKey = "xref.original-method";
+
     public static IApplicationBuilder UseRailsRouting(this IApplicationBuilder app) => app.Use((context, next) =>
     {
         var request = context.Request;
@@ -20,7 +23,11 @@ public static partial class RequestPipeline
         if (path.StartsWith("/api/v1/", StringComparison.Ordinal) && path.EndsWith(".json", StringComparison.Ordinal))
             path = path[..^".json".Length];
         request.Path = path.Length == 0 ? "/" : path;
-        if (HttpMethods.IsPatch(request.Method)) request.Method = HttpMethods.Put;
+        if (HttpMethods.IsPatch(request.Method))
+        {
+            context.Items[OriginalMethodKey] = request.Method;
+            request.Method = HttpMethods.Put;
+        }
         return next(context);
     });
 

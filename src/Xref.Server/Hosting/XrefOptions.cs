@@ -32,27 +32,57 @@ public sealed class XrefOptions
     /// <summary><c>--page-cache off</c>: never seek from a remembered page boundary (benchmarks the OFFSET path).</summary>
     public bool PageCache { get; set; } = true;
 
+    /// <summary><c>--admin-token</c>: turns on the sandbox control API under <c>/_xref/</c>, called with this bearer token.</summary>
+    public string? AdminToken { get; set; }
+
+    /// <summary><c>--sandbox</c>: the control API on (an admin token is generated when none is given), rate limiting off, the demo account.</summary>
+    public bool Sandbox { get; set; }
+
+    /// <summary><c>--journal-size</c>: how many API requests the control API's journal keeps (default 1,000).</summary>
+    public int JournalSize { get; set; } = 1000;
+
+    /// <summary><c>--journal-bodies</c>: the journal also keeps the first 64 KiB of each request and response body.</summary>
+    public bool JournalBodies { get; set; }
+
+    /// <summary><c>--fault-seed</c>: makes fault rules' <c>probability</c> reproducible.</summary>
+    public int? FaultSeed { get; set; }
+
+    /// <summary>True when <c>--sandbox</c> generated the admin token (start-up prints it).</summary>
+    public bool AdminTokenGenerated { get; set; }
+
+    /// <summary>True when the control API is served.</summary>
+    public bool ControlPlane => AdminToken is not null;
+
     public static XrefOptions From(IConfiguration config)
     {
         string? Get(string name) => config[name] ?? config[name.Replace('-', '_')];
         bool Flag(string name) => Get(name) is { } v && (v == "" || bool.TryParse(v, out var b) && b || v == "1");
+        var sandbox = Flag("sandbox");
+        var adminToken = Get("admin-token") is { Length: > 0 } given ? given : null;
         return new XrefOptions
         {
             Database = Get("database") ?? DatabaseUrl.Default,
             Seed = Get("seed") is { Length: > 0 } seed ? seed : null,
-            Demo = Flag("demo"),
+            Demo = Flag("demo") || sandbox,
             AutoSubjects = Flag("auto-subjects"),
             MaxBodyBytes = long.TryParse(Get("max-body-bytes"), out var max) && max > 0 ? max : 1024 * 1024,
             CorsOrigins = Get("cors-origins"),
-            RateLimit = Get("rate-limit"),
+            // A test suite sends hundreds of requests a second on one token: the sandbox does not limit them.
+            RateLimit = Get("rate-limit") ?? (sandbox ? "off" : null),
             PageCache = !string.Equals(Get("page-cache"), "off", StringComparison.OrdinalIgnoreCase),
+            Sandbox = sandbox,
+            AdminToken = adminToken ?? (sandbox ? Auth.Tokens.Generate() : null),
+            AdminTokenGenerated = adminToken is null && sandbox,
+            JournalSize = int.TryParse(Get("journal-size"), out var size) && size >= 0 ? size : 1000,
+            JournalBodies = Flag("journal-bodies"),
+            FaultSeed = int.TryParse(Get("fault-seed"), out var faultSeed) ? faultSeed : null,
         };
     }
 
     /// <summary>Boolean switches may be given bare (<c>--demo</c>); the configuration reader needs a value.</summary>
     public static string[] NormalizeArguments(string[] args)
     {
-        string[] switches = ["--demo", "--auto-subjects"];
+        string[] switches = ["--demo", "--auto-subjects", "--sandbox", "--journal-bodies"];
         var result = new List<string>();
         for (var i = 0; i < args.Length; i++)
         {

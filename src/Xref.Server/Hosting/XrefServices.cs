@@ -3,6 +3,7 @@ using Xref.Accounts;
 using Xref.Auth;
 using Xref.ExternalReferences;
 using Xref.Includes;
+using Xref.Sandbox;
 using Xref.Seeding;
 using Xref.StatusReports;
 using Xref.Storage;
@@ -18,7 +19,16 @@ public static class XrefServices
         services.AddXrefRateLimits();
         services.AddSingleton(sp => Options.Create(XrefOptions.From(sp.GetRequiredService<IConfiguration>())));
         services.AddSingleton(sp => Database.Open(DatabaseUrl.Parse(sp.GetRequiredService<IOptions<XrefOptions>>().Value.Database)));
-        services.AddSingleton(TimeProvider.System);
+        // Xref's clock: real, unless the sandbox control API freezes it (tests may replace TimeProvider with their own).
+        services.AddSingleton<ControlClock>();
+        services.AddSingleton<TimeProvider>(sp => sp.GetRequiredService<ControlClock>());
+        services.AddSingleton<StartupSeed>();
+        // The sandbox control plane (Sandbox/ControlApi); its state exists always, its routes only with an admin token.
+        services.AddSingleton(sp => { var o = sp.GetRequiredService<IOptions<XrefOptions>>().Value; return new RequestJournal(o.JournalSize, o.JournalBodies); });
+        services.AddSingleton(sp => new FaultRules(sp.GetRequiredService<IOptions<XrefOptions>>().Value.FaultSeed));
+        services.AddSingleton<Transitions>();
+        services.AddSingleton<SandboxReset>();
+        services.AddHostedService<TransitionTicker>();
         services.AddSingleton(sp => new FailedAuthentications(enabled: sp.GetRequiredService<RateLimits.Configured>().Setting is not null));
         services.AddSingleton<Migrator>();
         services.AddSingleton<SeedApplier>();
@@ -46,6 +56,7 @@ public static class XrefServices
     {
         var options = app.Services.GetRequiredService<IOptions<XrefOptions>>().Value;
         app.UseRequestId();
+        if (options.ControlPlane) RequestJournal.UseRequestJournal(app, app.Services.GetRequiredService<RequestJournal>());
         StallFloor.Use(app);
         app.UseMiddleware<ErrorHandling>();
         app.UseRailsRouting();
@@ -58,6 +69,11 @@ public static class XrefServices
         app.MapHealth();
         app.MapOpenApi().RequireRateLimiting(RateLimits.PolicyName);
         var api = app.MapGroup("/api/v1").AddEndpointFilter<TokenFilter>().RequireRateLimiting(RateLimits.PolicyName);
+        if (options.ControlPlane)
+        {
+            api.AddEndpointFilter<FaultFilter>().AddEndpointFilter<TransitionsFilter>();
+            app.MapControl();
+        }
         api.MapExternalReferences();
         api.MapStatusReports();
         return app;

@@ -10,7 +10,8 @@ namespace Xref.Seeding;
 /// </summary>
 public sealed class DemoAccount(Database database, AccountStore accounts, SeedApplier seeds)
 {
-    public async Task<string?> CreateIfEmptyAsync(CancellationToken ct)
+    /// <summary>The demo account's seed, with a new write token.</summary>
+    public static (Seed Seed, string Token) Build()
     {
         var token = Tokens.Generate();
         var seed = new Seed([new SeedAccount(1, "Demo Account", AutoSubjects: true,
@@ -22,13 +23,16 @@ public sealed class DemoAccount(Database database, AccountStore accounts, SeedAp
                 new SeedSubject("TimeEntry", 300, "{}"),
                 new SeedSubject("Invoice", 400, """{"title":"November invoice"}"""),
             ])]);
-        return await database.WriteAsync(async (c, tx) =>
-        {
-            if (!await accounts.IsEmptyAsync(c, tx, ct)) return null;
-            await seeds.ApplyAsync(c, tx, seed, "demo account", ct);
-            return token;
-        }, ct);
+        return (seed, token);
     }
+
+    /// <summary>Applies <paramref name="seed"/> when the database holds no account; true when it did.</summary>
+    public Task<bool> CreateIfEmptyAsync(Seed seed, CancellationToken ct) => database.WriteAsync(async (c, tx) =>
+    {
+        if (!await accounts.IsEmptyAsync(c, tx, ct)) return false;
+        await seeds.ApplyAsync(c, tx, seed, "demo account", ct);
+        return true;
+    }, ct);
 
     public static void Announce(string token, string baseUrl)
     {

@@ -5,7 +5,11 @@ using Xref.Subjects;
 namespace Xref.Seeding;
 
 /// <summary>A seed file's problem, with the place it was found (file and JSON path).</summary>
-public sealed class SeedException(string message) : Exception(message);
+public sealed class SeedException(string message, string? place = null) : Exception(message)
+{
+    /// <summary>The JSON path of the problem (<c>$.accounts[1].users[0]</c>), when it has one.</summary>
+    public string? Place { get; } = place;
+}
 
 public sealed record SeedToken(string Token, string Scope);
 public sealed record SeedUser(long Id, string? FullName, string? EmailAddress, string? Headline, string? PhotoPath, IReadOnlyList<SeedToken> Tokens);
@@ -59,14 +63,14 @@ public sealed record Seed(IReadOnlyList<SeedAccount> Accounts)
         foreach (var (key, place) in items)
         {
             if (seen.TryGetValue(key, out var first))
-                throw new SeedException($"{fileName}: {place}: duplicate {what} {key} (already given at {first}); {rule}.");
+                throw new SeedException($"{fileName}: {place}: duplicate {what} {key} (already given at {first}); {rule}.", place);
             seen[key] = place;
         }
     }
 
     private sealed class Reader(string fileName)
     {
-        private SeedException Error(string place, string message) => new($"{fileName}: {place}: {message}");
+        private SeedException Error(string place, string message) => new($"{fileName}: {place}: {message}", place);
 
         public IEnumerable<JsonElement> Array(JsonElement parent, string name, string place, bool required = false)
         {

@@ -14,9 +14,10 @@ namespace Xref.Seeding;
 /// </summary>
 public sealed class SeedApplier(Database database, AccountStore accounts, SubjectStore subjects, TimeProvider clock, ILogger<SeedApplier> logger)
 {
-    private const string StateKey = "seed_sha256";
+    public const string StateKey = "seed_sha256";
 
-    public async Task ApplyFileAsync(string path, CancellationToken ct)
+    /// <summary>Applies the seed file unless it is the one applied last; returns it parsed, with its hash.</summary>
+    public async Task<(Seed Seed, string Hash)> ApplyFileAsync(string path, CancellationToken ct)
     {
         string text;
         try { text = await File.ReadAllTextAsync(path, ct); }
@@ -33,11 +34,18 @@ public sealed class SeedApplier(Database database, AccountStore accounts, Subjec
         }, ct);
         if (applied) logger.LogInformation("Applied seed {Path}: {Accounts} account(s)", path, seed.Accounts.Count);
         else logger.LogInformation("Seed {Path} is unchanged since it was last applied; skipped", path);
+        return (seed, hash);
     }
 
-    public async Task ApplyAsync(DbConnection c, DbTransaction tx, Seed seed, string place, CancellationToken ct = default)
+    /// <param name="c">The connection of the caller's transaction.</param>
+    /// <param name="tx">The caller's transaction.</param>
+    /// <param name="seed">The parsed seed.</param>
+    /// <param name="place">Names the seed in errors.</param>
+    /// <param name="ct">Cancels the statements.</param>
+    /// <param name="at">The time written into the rows (a sandbox reset reuses the start-up's); default now.</param>
+    public async Task ApplyAsync(DbConnection c, DbTransaction tx, Seed seed, string place, CancellationToken ct = default, long? at = null)
     {
-        var now = clock.GetUtcNow().ToUnixTimeSeconds();
+        var now = at ?? clock.GetUtcNow().ToUnixTimeSeconds();
         foreach (var account in seed.Accounts)
         {
             await CheckOwnersAsync(c, tx, account, place, ct);
@@ -58,6 +66,7 @@ public sealed class SeedApplier(Database database, AccountStore accounts, Subjec
     {
         foreach (var user in account.Users)
             if (await accounts.UserAccountAsync(c, tx, user.Id, ct) is { } o && o != account.Id)
-                throw new SeedException($"{place}: account {account.Id}: user {user.Id} already belongs to account {o}; ids are global.");
+                throw new SeedException($"{place}: account {account.Id}: user {user.Id} already belongs to account {o}; ids are global.",
+                    $"$.accounts[?(@.id=={account.Id})].users[?(@.id=={user.Id})]");
     }
 }

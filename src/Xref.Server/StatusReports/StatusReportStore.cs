@@ -14,7 +14,8 @@ public sealed class StatusReportStore(Database database, ExternalReferenceStore 
     private static readonly SubjectType Workspace = SubjectTypes.Find("Workspace")!;
     public static readonly SubjectType ReportType = SubjectTypes.Find("StatusReport")!;
 
-    public Task<StatusReport> CreateAsync(Caller caller, StatusReportInput input, CancellationToken ct) =>
+    /// <summary>Creates the report and its nested reference; returns both (the reference null when none was sent).</summary>
+    public Task<(StatusReport Report, ExternalReference? Reference)> CreateAsync(Caller caller, StatusReportInput input, CancellationToken ct) =>
         database.WriteAsync(async (c, tx) =>
         {
             if (input.WorkspaceId is { } workspaceId && !await subjects.ExistsAsync(c, tx, caller.AccountId, Workspace, workspaceId, ct))
@@ -29,13 +30,12 @@ public sealed class StatusReportStore(Database database, ExternalReferenceStore 
                 """, new SqlParameters().Add("account", caller.AccountId).Add("workspace", input.WorkspaceId).Add("color", input.Color)
                     .Add("description", input.Description).Add("details", StatusReport.DetailsToJson(input.Details ?? []))
                     .Add("user", caller.UserId).Add("now", now), ct);
-            await UpsertReferenceAsync(c, tx, caller, report!, input, ct);
-            return report!;
+            return (report!, await UpsertReferenceAsync(c, tx, caller, report!, input, ct));
         }, ct);
 
-    /// <summary>Updates the fields given; null when the report is not in the caller's account (404 comes first).</summary>
-    public Task<StatusReport?> UpdateAsync(Caller caller, long id, StatusReportInput input, CancellationToken ct) =>
-        database.WriteAsync(async (c, tx) =>
+    /// <summary>Updates the fields given, and the nested reference; null when the report is not in the caller's account (404 comes first).</summary>
+    public Task<(StatusReport Report, ExternalReference? Reference)?> UpdateAsync(Caller caller, long id, StatusReportInput input, CancellationToken ct) =>
+        database.WriteAsync<(StatusReport, ExternalReference?)?>(async (c, tx) =>
         {
             if (await FindAsync(c, tx, caller.AccountId, id, ct) is null) return null;
             if (input.Errors.Count > 0) throw ApiException.Invalid(input.Errors);
@@ -52,8 +52,7 @@ public sealed class StatusReportStore(Database database, ExternalReferenceStore 
                     .Add("description", input.Description)
                     .Add("details", input.Details is null ? null : StatusReport.DetailsToJson(input.Details))
                     .Add("user", caller.UserId).Add("now", WireValues.Now(clock)), ct);
-            await UpsertReferenceAsync(c, tx, caller, report!, input, ct);
-            return report!;
+            return (report!, await UpsertReferenceAsync(c, tx, caller, report!, input, ct));
         }, ct);
 
     /// <summary>Deletes the report and its external references together; false when it is not the caller's.</summary>
@@ -106,10 +105,10 @@ public sealed class StatusReportStore(Database database, ExternalReferenceStore 
         (await database.QueryAsync(c, tx, sql, parameters, StatusReport.Reader, ct)).FirstOrDefault();
 
     /// <summary>The nested reference is upserted on (this report, service_name), exactly as create_or_update does.</summary>
-    private async Task UpsertReferenceAsync(DbConnection c, DbTransaction tx, Caller caller, StatusReport report, StatusReportInput input, CancellationToken ct)
+    private async Task<ExternalReference?> UpsertReferenceAsync(DbConnection c, DbTransaction tx, Caller caller, StatusReport report, StatusReportInput input, CancellationToken ct)
     {
-        if (input.Reference is null) return;
-        _ = await references.UpsertAsync(c, tx, caller.AccountId, input.Reference with { SubjectId = report.Id }, ct)
+        if (input.Reference is null) return null;
+        return await references.UpsertAsync(c, tx, caller.AccountId, input.Reference with { SubjectId = report.Id }, ct)
             ?? throw new InvalidOperationException($"Status report {report.Id} vanished inside its own transaction.");
     }
 }

@@ -3,6 +3,7 @@ using Xref.Auth;
 using Xref.ExternalReferences;
 using Xref.Hosting;
 using Xref.Includes;
+using Xref.Sandbox;
 using Xref.Subjects;
 using Xref.Wire;
 
@@ -14,7 +15,8 @@ public static class StatusReportsApi
     private const string Wrapper = "status_report";
 
     /// <summary>What the handlers use, bound from the container in one parameter.</summary>
-    public sealed record Services(StatusReportStore Store, ExternalReferenceStore References, IncludeLoader Includes, IOptions<XrefOptions> Options);
+    public sealed record Services(StatusReportStore Store, ExternalReferenceStore References, IncludeLoader Includes, Transitions Transitions,
+        IOptions<XrefOptions> Options);
 
     /// <summary>
     /// <c>include=external_references</c> on a read includes at most this many references (a report usually has one
@@ -63,7 +65,8 @@ public static class StatusReportsApi
     {
         var body = await RequestBody.ReadAsync(request, services.Options.Value.MaxBodyBytes);
         var input = StatusReportInput.Parse(RequestBody.Wrapper(body, Wrapper), isCreate: true);
-        var report = await services.Store.CreateAsync(caller, input, ct);
+        var (report, reference) = await services.Store.CreateAsync(caller, input, ct);
+        if (reference is not null) services.Transitions.Observe(reference, statusSent: input.Reference!.Status is not null);
         return await RespondAsync(caller, [report], PageMeta.Single, RequestBody.Includes(request, body), services, ct, isRead: false);
     }
 
@@ -72,7 +75,8 @@ public static class StatusReportsApi
         var reportId = RecordId.ParseOrNotFound(id);
         var body = await RequestBody.ReadAsync(request, services.Options.Value.MaxBodyBytes);
         var input = StatusReportInput.Parse(RequestBody.Wrapper(body, Wrapper), isCreate: false);
-        var report = await services.Store.UpdateAsync(caller, reportId, input, ct) ?? throw ApiException.NotFound();
+        var (report, reference) = await services.Store.UpdateAsync(caller, reportId, input, ct) ?? throw ApiException.NotFound();
+        if (reference is not null) services.Transitions.Observe(reference, statusSent: input.Reference!.Status is not null);
         return await RespondAsync(caller, [report], PageMeta.Single, RequestBody.Includes(request, body), services, ct, isRead: false);
     }
 

@@ -102,6 +102,16 @@ public abstract class Database(DatabaseUrl url) : IAsyncDisposable
     /// <summary>After rows were inserted with explicit ids: moves the id generator past them.</summary>
     public abstract Task SyncIdentityAsync(DbConnection connection, DbTransaction tx, string table);
 
+    /// <summary>
+    /// Every table that holds data (not <c>schema_migrations</c>), children before parents: what the sandbox's reset
+    /// empties. A migration that adds a table adds it here.
+    /// </summary>
+    protected static readonly string[] DataTables =
+        ["external_references", "reference_stats", "reference_totals", "status_reports", "subjects", "api_tokens", "users", "accounts", "xref_state"];
+
+    /// <summary>Empties every data table inside the caller's transaction, and restarts the ids where a new database starts them.</summary>
+    public abstract Task WipeAsync(DbConnection connection, DbTransaction tx, CancellationToken ct);
+
     /// <summary>The folder of this database's numbered migration files (embedded resources).</summary>
     internal abstract string MigrationFolder { get; }
 

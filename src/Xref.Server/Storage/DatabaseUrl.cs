@@ -9,15 +9,32 @@ public enum DatabaseKind { Sqlite, Postgres }
 /// The <c>--database</c> value: <c>sqlite:&lt;path&gt;</c>, <c>postgres://user[:password]@host[:port]/db[?k=v]</c>
 /// or an Npgsql connection string, turned into a provider connection string.
 /// </summary>
-public sealed record DatabaseUrl(DatabaseKind Kind, string ConnectionString, string Display)
+public sealed record DatabaseUrl(DatabaseKind Kind, string ConnectionString, string Display, bool InMemory = false)
 {
     public const string Default = "sqlite:./data/xref.db";
+
+    /// <summary><c>--database memory</c>: a private SQLite database in this process's memory, shared by its connections.</summary>
+    public const string Memory = "memory";
 
     /// <param name="value">The <c>--database</c> value (null or blank: the default).</param>
     /// <param name="failFast">The server's short PostgreSQL timeouts; the CLI keeps Npgsql's defaults for long imports.</param>
     public static DatabaseUrl Parse(string? value, bool failFast = true)
     {
         value = string.IsNullOrWhiteSpace(value) ? Default : value.Trim();
+        if (value.Equals(Memory, StringComparison.OrdinalIgnoreCase) || value.Equals("sqlite::memory:", StringComparison.OrdinalIgnoreCase))
+        {
+            // SQLite's memdb VFS: a name starting with '/' is one database shared by every connection of the process,
+            // with SQLite's ordinary locking (shared-cache :memory: databases lock whole tables instead). Nothing
+            // touches the disk; the database lives while a connection is open (SqliteDatabase keeps one).
+            var memory = new SqliteConnectionStringBuilder
+            {
+                DataSource = $"file:/xref-{Guid.NewGuid():N}?vfs=memdb",
+                Mode = SqliteOpenMode.ReadWriteCreate,
+                Pooling = true,
+                DefaultTimeout = 30,
+            };
+            return new DatabaseUrl(DatabaseKind.Sqlite, memory.ToString(), Memory, InMemory: true);
+        }
         if (value.StartsWith("sqlite:", StringComparison.OrdinalIgnoreCase))
         {
             var path = value["sqlite:".Length..];
@@ -41,7 +58,7 @@ public sealed record DatabaseUrl(DatabaseKind Kind, string ConnectionString, str
             var builder = WithServerDefaults(new NpgsqlConnectionStringBuilder(value), value, failFast);
             return new DatabaseUrl(DatabaseKind.Postgres, builder.ConnectionString, Describe(builder));
         }
-        throw new FormatException($"--database '{value}' is neither sqlite:<path>, a postgres:// URL nor an Npgsql connection string.");
+        throw new FormatException($"--database '{value}' is neither sqlite:<path>, memory, a postgres:// URL nor an Npgsql connection string.");
     }
 
     private static DatabaseUrl FromPostgresUrl(string value, bool failFast)

@@ -96,6 +96,9 @@ public sealed class PostgresDatabase(DatabaseUrl url) : Database(url)
         await command.ExecuteNonQueryAsync();
     }
 
+    public override Task WipeAsync(DbConnection connection, DbTransaction tx, CancellationToken ct) =>
+        RunAsync(connection, tx, Statement.Execute($"TRUNCATE {string.Join(", ", DataTables)} RESTART IDENTITY", SqlParameters.None), ct);
+
     internal override string MigrationFolder => "postgres";
 
     internal override Task PrepareAsync(CancellationToken ct) => Task.CompletedTask;

@@ -40,9 +40,19 @@ public sealed class SqliteDatabase : Database
         writePragmas = $"PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000; PRAGMA cache_size=-{writeCacheKiB};";
         connectionString = url.ConnectionString;
         this.statementTimeout = statementTimeout;
-        CreatePrivately(new SqliteConnectionStringBuilder(connectionString).DataSource);
+        if (url.InMemory)
+        {
+            // The in-memory database exists while a connection to it is open: this one stays open until disposal.
+            keeper = new SqliteConnection(connectionString);
+            keeper.Open();
+        }
+        else CreatePrivately(new SqliteConnectionStringBuilder(connectionString).DataSource);
         writer = new SqliteGroupCommit(OpenWriterAsync);
     }
+
+    private readonly SqliteConnection? keeper;
+
+    public override bool IsEmbedded => true;
 
     /// <summary>
     /// The folder (when Xref creates it) is 0700 and a new database file 0600: it holds token hashes. SQLite gives
@@ -91,7 +101,6 @@ public sealed class SqliteDatabase : Database
     }
 
     public override long SqliteCommits => writer.Commits;
-    public override bool IsEmbedded => true;
     public override bool CanStallThreadPool => false;
 
     public override bool IsUnavailable(Exception e) => e is TimeoutException
@@ -190,6 +199,14 @@ public sealed class SqliteDatabase : Database
     /// <summary>AUTOINCREMENT already continues after the largest id.</summary>
     public override Task SyncIdentityAsync(DbConnection connection, DbTransaction tx, string table) => Task.CompletedTask;
 
+    public override async Task WipeAsync(DbConnection connection, DbTransaction tx, CancellationToken ct)
+    {
+        foreach (var table in DataTables)
+            await RunAsync(connection, tx, Statement.Execute($"DELETE FROM {table}", SqlParameters.None), ct);
+        // AUTOINCREMENT remembers the largest id ever used here: forgetting it restarts the ids at 1.
+        await RunAsync(connection, tx, Statement.Execute("DELETE FROM sqlite_sequence", SqlParameters.None), ct);
+    }
+
     internal override string MigrationFolder => "sqlite";
 
     /// <summary>WAL lets readers proceed while one writer commits; the setting is stored in the file.</summary>
@@ -209,6 +226,7 @@ public sealed class SqliteDatabase : Database
     {
         await writer.DisposeAsync();
         while (readers.TryTake(out var reader)) await reader.DisposeAsync();
+        if (keeper is not null) await keeper.DisposeAsync();
         SqliteConnection.ClearAllPools();
     }
 }

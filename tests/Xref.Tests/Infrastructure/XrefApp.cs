@@ -37,23 +37,35 @@ public sealed class XrefApp : WebApplicationFactory<Program>
         ]}
         """;
 
+    /// <summary>The admin token of the sandbox control API, for apps started with <see cref="SandboxSettings"/>.</summary>
+    public const string AdminToken = "test-admin-token";
+
+    /// <summary>The control API on, as <c>--admin-token</c> turns it on.</summary>
+    public static Dictionary<string, string?> SandboxSettings() => new() { ["admin-token"] = AdminToken };
+
     private readonly TestDatabase database;
     private readonly string? seedPath;
     private readonly Dictionary<string, string?> settings;
+    private readonly bool manualClock;
 
     public ManualClock Clock { get; } = new();
 
-    private XrefApp(TestDatabase database, string? seedPath, Dictionary<string, string?> settings)
+    private XrefApp(TestDatabase database, string? seedPath, Dictionary<string, string?> settings, bool manualClock)
     {
         this.database = database;
         this.seedPath = seedPath;
         this.settings = settings;
+        this.manualClock = manualClock;
     }
 
     public TestDatabase TestDatabase => database;
 
     /// <summary>Starts Xref on a fresh database of <paramref name="kind"/> ("sqlite" or "postgres").</summary>
-    public static async Task<XrefApp> StartAsync(string kind, string? seed = StandardSeed, Dictionary<string, string?>? settings = null)
+    /// <param name="kind">"sqlite" or "postgres".</param>
+    /// <param name="seed">The seed file's text (null: none).</param>
+    /// <param name="settings">Command-line settings.</param>
+    /// <param name="manualClock">False to keep Xref's own clock (the control API's), instead of <see cref="Clock"/>.</param>
+    public static async Task<XrefApp> StartAsync(string kind, string? seed = StandardSeed, Dictionary<string, string?>? settings = null, bool manualClock = true)
     {
         var database = await TestDatabase.CreateAsync(kind);
         string? seedPath = null;
@@ -65,7 +77,7 @@ public sealed class XrefApp : WebApplicationFactory<Program>
         // Tests send hundreds of requests a second through one token; the rate limit has tests of its own.
         settings ??= [];
         settings.TryAdd("rate-limit", "off");
-        var app = new XrefApp(database, seedPath, settings);
+        var app = new XrefApp(database, seedPath, settings, manualClock);
         _ = app.Server; // start now, so start-up failures surface here
         return app;
     }
@@ -75,7 +87,7 @@ public sealed class XrefApp : WebApplicationFactory<Program>
         builder.UseSetting("database", database.Url);
         builder.UseSetting("seed", seedPath ?? "");
         foreach (var (key, value) in settings) builder.UseSetting(key, value);
-        builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock)));
+        if (manualClock) builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock)));
     }
 
     /// <summary>A client that sends <paramref name="token"/> as its bearer token (none when null).</summary>
@@ -85,6 +97,9 @@ public sealed class XrefApp : WebApplicationFactory<Program>
         if (token is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
     }
+
+    /// <summary>A client of the control API, with the admin token.</summary>
+    public HttpClient Control() => Client(AdminToken);
 
     /// <summary>The server's own database handle, for asserting what was stored.</summary>
     public Database Database => Services.GetRequiredService<Database>();

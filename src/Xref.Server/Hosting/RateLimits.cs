@@ -49,7 +49,7 @@ public static class RateLimits
                 var setting = context.HttpContext.RequestServices.GetRequiredService<Configured>().Setting;
                 var wait = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromSeconds(1);
                 await ErrorBody.WriteAsync(context.HttpContext.Response, 429,
-                    [ApiError.System($"Too many requests {(Tokens.BearerHash(context.HttpContext) is null ? "from this address" : "for this token")}; the limit is {setting?.PermitsPerSecond} per second with bursts of {setting?.Burst}. Retry after the Retry-After delay.")],
+                    [ApiError.System($"Too many requests {(PartitionKey(context.HttpContext).StartsWith("ip:", StringComparison.Ordinal) ? "from this address" : "for this token")}; the limit is {setting?.PermitsPerSecond} per second with bursts of {setting?.Burst}. Retry after the Retry-After delay.")],
                     wait < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : wait);
             };
             options.AddPolicy(PolicyName, context => context.RequestServices.GetRequiredService<Configured>().Setting is not { } setting

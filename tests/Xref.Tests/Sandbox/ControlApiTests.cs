@@ -124,6 +124,9 @@ public sealed class ControlApiTests
         Assert.Equal(HttpStatusCode.NoContent, (await app.Control().DeleteAsync("/_xref/faults/2")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await app.Client().PostJson(Upsert, Reference(100))).StatusCode);
         Assert.Equal("""{"faults":[]}""", await (await app.Control().GetAsync("/_xref/faults")).Content.ReadAsStringAsync());
+        await app.Control().PostJson("/_xref/faults", """{"path": "/api/v1/*", "status": 500}""");
+        Assert.Equal(HttpStatusCode.NoContent, (await app.Control().DeleteAsync("/_xref/faults")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await app.Client().GetAsync("/api/v1/external_references?subject_type=Workspace")).StatusCode);
     }
 
     [Theory, AllDatabases]
@@ -170,7 +173,9 @@ public sealed class ControlApiTests
         var rule = await JsonAssert.StatusAsync(await app.Control().PostJson("/_xref/transitions",
             """{"service_name": "jira", "from": "pending", "to": "failed", "after_seconds": 60, "external_status": "Rejected", "external_message": "Project is closed"}"""),
             HttpStatusCode.Created);
-        Assert.Equal(1, rule["id"]!.GetValue<long>());
+        JsonAssert.Equal("""{"id":1,"service_name":"jira","subject_type":null,"from":"pending","to":"failed","after_seconds":60,"external_status":"Rejected","external_message":"Project is closed"}""",
+            rule.ToJsonString());
+        JsonAssert.Equal($$"""{"transitions":[{{rule.ToJsonString()}}]}""", await (await app.Control().GetAsync("/_xref/transitions")).Content.ReadAsStringAsync());
         // Already pending before the rule: not moved. Entering pending after it: moved 60 s later.
         await JsonAssert.StatusAsync(await app.Client().PostJson(Upsert, Reference(100, status: "pending")), HttpStatusCode.OK);
         await app.Control().PostJson("/_xref/clock", """{"advance_seconds": 59}""");

@@ -72,20 +72,7 @@ public sealed class StartupTests
         return text.ToString();
     });
 
-    private static async Task<string> WriteSeedAsync(string text)
-    {
-        var path = Path.Combine(Path.GetTempPath(), $"xref-test-seed-{Guid.NewGuid():N}.json");
-        await File.WriteAllTextAsync(path, text);
-        return path;
-    }
 
-    /// <summary>A second server on the same database, started now with <paramref name="seedPath"/> ("" for none).</summary>
-    private static WebApplicationFactory<Program> Restart(XrefApp app, string seedPath)
-    {
-        var second = app.WithWebHostBuilder(b => b.UseSetting("seed", seedPath));
-        _ = second.Server;
-        return second;
-    }
 
     private static async Task ApplyDirectlyAsync(XrefApp app, string seedText)
     {
@@ -111,8 +98,8 @@ public sealed class StartupTests
         app.Tick(3600);
 
         // The same file again (skipped by its hash), then the same content applied in full, bypassing the hash.
-        var samePath = await WriteSeedAsync(XrefApp.StandardSeed);
-        var reformatted = await WriteSeedAsync(XrefApp.StandardSeed.Replace("\n", "\n  ") + "\n\n");
+        var samePath = await XrefApp.WriteSeedAsync(XrefApp.StandardSeed);
+        var reformatted = await XrefApp.WriteSeedAsync(XrefApp.StandardSeed.Replace("\n", "\n  ") + "\n\n");
         try
         {
             await app.Services.GetRequiredService<SeedApplier>().ApplyFileAsync(samePath, CancellationToken.None);
@@ -121,7 +108,7 @@ public sealed class StartupTests
             Assert.Equal(before, await SnapshotAsync(app));
 
             // Start a second server on the same database, with the seed's content in a differently formatted file.
-            var second = Restart(app, reformatted);
+            var second = app.Restart(reformatted);
             // It did apply the file (its hash is recorded), and that changed nothing.
             var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(await File.ReadAllBytesAsync(reformatted)));
             Assert.Equal(hash, await app.ScalarAsync<string>("SELECT value FROM xref_state WHERE key = 'seed_sha256'"));
@@ -246,12 +233,12 @@ public sealed class StartupTests
         ];
         foreach (var (seed, message) in cases)
         {
-            var path = await WriteSeedAsync(seed);
+            var path = await XrefApp.WriteSeedAsync(seed);
             try
             {
                 // Start-up stops (Program prints the SeedException's message to standard error and exits 1, so the
                 // test host only sees that the server never started)...
-                Assert.NotNull(await Record.ExceptionAsync(() => Task.Run(() => Restart(app, path))));
+                Assert.NotNull(await Record.ExceptionAsync(() => Task.Run(() => app.Restart(path))));
                 Assert.Equal(before, await SnapshotAsync(app));
                 // ...and that message names the file, the place and the problem.
                 var e = await Assert.ThrowsAsync<SeedException>(() => applier.ApplyFileAsync(path, CancellationToken.None));
@@ -273,7 +260,7 @@ public sealed class StartupTests
     {
         await using var app = await XrefApp.StartAsync(db);
         var missing = Path.Combine(Path.GetTempPath(), $"xref-missing-{Guid.NewGuid():N}.json");
-        Assert.NotNull(await Record.ExceptionAsync(() => Task.Run(() => Restart(app, missing))));
+        Assert.NotNull(await Record.ExceptionAsync(() => Task.Run(() => app.Restart(missing))));
         var e = await Assert.ThrowsAsync<SeedException>(() => app.Services.GetRequiredService<SeedApplier>().ApplyFileAsync(missing, CancellationToken.None));
         Assert.StartsWith(missing + ": cannot be read: ", e.Message);
     }
@@ -288,10 +275,10 @@ public sealed class StartupTests
         app.Tick(60);
 
         await ApplyDirectlyAsync(app, XrefApp.StandardSeed);
-        var path = await WriteSeedAsync(XrefApp.StandardSeed + "\n");
+        var path = await XrefApp.WriteSeedAsync(XrefApp.StandardSeed + "\n");
         try
         {
-            var second = Restart(app, path);
+            var second = app.Restart(path);
             Assert.Equal(revokedAt, await app.ScalarAsync<long?>("SELECT revoked_at FROM api_tokens WHERE token_hash = @hash", new { hash = Tokens.Hash(XrefApp.AcmeWrite) }));
             Assert.Equal(3, await Sql.CountAsync(app, "SELECT COUNT(*) FROM api_tokens"));
 
@@ -354,7 +341,7 @@ public sealed class StartupTests
         Assert.Equal(6, await Sql.CountAsync(app, "SELECT COUNT(*) FROM subjects"));
 
         // Restarting on the same database creates no second demo account.
-        Restart(app, "");
+        app.Restart("");
         Assert.Equal(1, await Sql.CountAsync(app, "SELECT COUNT(*) FROM accounts"));
         Assert.Equal(2, await Sql.CountAsync(app, "SELECT COUNT(*) FROM api_tokens"));
     }

@@ -98,6 +98,22 @@ public sealed class XrefApp : WebApplicationFactory<Program>
         return client;
     }
 
+    /// <summary>A second server on the same database, started now with <paramref name="seedPath"/> ("" for none).</summary>
+    public WebApplicationFactory<Program> Restart(string seedPath)
+    {
+        var second = WithWebHostBuilder(b => b.UseSetting("seed", seedPath));
+        _ = second.Server;
+        return second;
+    }
+
+    /// <summary>Writes a seed file in the temporary folder and returns its path (the caller deletes it).</summary>
+    public static async Task<string> WriteSeedAsync(string text)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"xref-test-seed-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(path, text);
+        return path;
+    }
+
     /// <summary>A client of the control API, with the admin token.</summary>
     public HttpClient Control() => Client(AdminToken);
 

@@ -520,13 +520,6 @@ public sealed class HostileInputTests(ITestOutputHelper output)
 
     // ---------------------------------------------------------------- I. Seeds apply changed token attributes
 
-    /// <summary>A second server on the same database, started now with <paramref name="seedPath"/> (as StartupTests does).</summary>
-    private static WebApplicationFactory<Program> Restart(XrefApp app, string seedPath)
-    {
-        var second = app.WithWebHostBuilder(b => b.UseSetting("seed", seedPath));
-        _ = second.Server;
-        return second;
-    }
 
     private static HttpClient ClientOf(WebApplicationFactory<Program> server, string token)
     {
@@ -535,12 +528,6 @@ public sealed class HostileInputTests(ITestOutputHelper output)
         return client;
     }
 
-    private static async Task<string> WriteSeedAsync(string text)
-    {
-        var path = Path.Combine(Path.GetTempPath(), $"xref-hostile-seed-{Guid.NewGuid():N}.json");
-        await File.WriteAllTextAsync(path, text);
-        return path;
-    }
 
     private static readonly string AcmeWriteIsReadSeed = Replaced(XrefApp.StandardSeed,
         """{"token": "acme-write-token", "scope": "write"}""", """{"token": "acme-write-token", "scope": "read"}""");
@@ -550,11 +537,11 @@ public sealed class HostileInputTests(ITestOutputHelper output)
     {
         await using var app = await XrefApp.StartAsync(db);
         Assert.Equal(HttpStatusCode.OK, (await app.Client().PostJson(Upsert, UpsertOn(100))).StatusCode);
-        var readPath = await WriteSeedAsync(AcmeWriteIsReadSeed);
-        var writePath = await WriteSeedAsync(XrefApp.StandardSeed);
+        var readPath = await XrefApp.WriteSeedAsync(AcmeWriteIsReadSeed);
+        var writePath = await XrefApp.WriteSeedAsync(XrefApp.StandardSeed);
         try
         {
-            var second = Restart(app, readPath);
+            var second = app.Restart(readPath);
             Assert.Equal("read", await app.ScalarAsync<string>("SELECT scope FROM api_tokens WHERE token_hash = @hash", new { hash = Tokens.Hash(XrefApp.AcmeWrite) }));
             var client = ClientOf(second, XrefApp.AcmeWrite);
             var before = await DatabaseDump.TakeAsync(app);
@@ -564,7 +551,7 @@ public sealed class HostileInputTests(ITestOutputHelper output)
             Assert.Equal(before, await DatabaseDump.TakeAsync(app));
 
             // And back: the standard seed makes it a write token again.
-            var third = Restart(app, writePath);
+            var third = app.Restart(writePath);
             Assert.Equal(HttpStatusCode.OK, (await ClientOf(third, XrefApp.AcmeWrite).PostJson(Upsert, UpsertOn(100, "W-3"))).StatusCode);
         }
         finally
@@ -582,10 +569,10 @@ public sealed class HostileInputTests(ITestOutputHelper output)
         Assert.Equal(1, await app.ExecuteSqlAsync("UPDATE api_tokens SET revoked_at = 1 WHERE token_hash = @hash", new { hash }));
         // Changed twice: the token's scope, and the account's name.
         var changed = Replaced(AcmeWriteIsReadSeed, "\"name\": \"Acme Consulting\",", "\"name\": \"Acme Renamed\",");
-        var path = await WriteSeedAsync(changed);
+        var path = await XrefApp.WriteSeedAsync(changed);
         try
         {
-            var second = Restart(app, path);
+            var second = app.Restart(path);
             Assert.Equal("Acme Renamed", await app.ScalarAsync<string>("SELECT name FROM accounts WHERE id = 1"));
             Assert.Equal(1L, await app.ScalarAsync<long?>("SELECT revoked_at FROM api_tokens WHERE token_hash = @hash", new { hash }));
             Assert.Equal(3, await Sql.CountAsync(app, "SELECT COUNT(*) FROM api_tokens"));

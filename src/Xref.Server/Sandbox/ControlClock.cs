@@ -3,38 +3,35 @@ namespace Xref.Sandbox;
 /// <summary>
 /// Xref's clock (the <see cref="TimeProvider"/> of every stored timestamp, date filter and transition): the real
 /// time, or frozen at a moment the control API sets and moves. The HTTP Date header, the journal's times, the token
-/// cache and the rate limiter keep real time.
+/// cache and the rate limiter keep real time. Lock-free: every write request reads it.
 /// </summary>
 public sealed class ControlClock : TimeProvider
 {
-    private readonly Lock gate = new();
-    private DateTimeOffset? frozenAt;
+    private const long Real = long.MinValue;
+    private long frozenUtcTicks = Real;
 
     public override DateTimeOffset GetUtcNow()
     {
-        lock (gate) return frozenAt ?? System.GetUtcNow();
+        var frozen = Volatile.Read(ref frozenUtcTicks);
+        return frozen == Real ? System.GetUtcNow() : new DateTimeOffset(frozen, TimeSpan.Zero);
     }
 
-    public bool Frozen
-    {
-        get { lock (gate) return frozenAt is not null; }
-    }
+    public bool Frozen => Volatile.Read(ref frozenUtcTicks) != Real;
 
     /// <summary>Freezes the clock at <paramref name="moment"/>.</summary>
-    public void Freeze(DateTimeOffset moment)
-    {
-        lock (gate) frozenAt = moment.ToUniversalTime();
-    }
+    public void Freeze(DateTimeOffset moment) => Volatile.Write(ref frozenUtcTicks, moment.UtcTicks);
 
     /// <summary>Moves the clock forward (or back); a running clock freezes at now plus <paramref name="by"/>.</summary>
     public void Advance(TimeSpan by)
     {
-        lock (gate) frozenAt = (frozenAt ?? System.GetUtcNow()) + by;
+        while (true)
+        {
+            var current = Volatile.Read(ref frozenUtcTicks);
+            var from = current == Real ? System.GetUtcNow().UtcTicks : current;
+            if (Interlocked.CompareExchange(ref frozenUtcTicks, from + by.Ticks, current) == current) return;
+        }
     }
 
     /// <summary>Back to the real time.</summary>
-    public void Release()
-    {
-        lock (gate) frozenAt = null;
-    }
+    public void Release() => Volatile.Write(ref frozenUtcTicks, Real);
 }

@@ -6,10 +6,13 @@ using Xref.Wire;
 
 namespace Xref.Accounts;
 
-/// <summary>All SQL on <c>accounts</c>, <c>users</c> and <c>api_tokens</c>. Tokens are only ever stored and found by their hash.</summary>
+/// <summary>
+/// All SQL on <c>accounts</c>, <c>users</c> and <c>api_tokens</c>. Tokens are only ever stored and found by their hash.
+/// The OAuth application store issues and revokes its tokens through the methods here that take its transaction.
+/// </summary>
 public sealed class AccountStore(Database database, TimeProvider clock) : ISubjectSource
 {
-    private const string TokenColumns = "t.id, t.account_id, t.user_id, t.scope, t.created_at, t.last_used_at, t.revoked_at";
+    private const string TokenColumns = "t.id, t.account_id, t.user_id, t.scope, t.created_at, t.last_used_at, t.revoked_at, t.application_id";
 
     private long Now => WireValues.Now(clock);
 
@@ -31,6 +34,9 @@ public sealed class AccountStore(Database database, TimeProvider clock) : ISubje
         "SELECT id, name, auto_subjects, created_at FROM accounts ORDER BY id", SqlParameters.None, AccountReader, ct), ct);
 
     public Task<bool> AccountExistsAsync(long id, CancellationToken ct) => database.ReadAsync(c => ExistsAsync(c, null, "accounts", id, ct), ct);
+
+    /// <summary>Whether account <paramref name="id"/> exists, inside the caller's transaction.</summary>
+    public Task<bool> AccountExistsAsync(DbConnection c, DbTransaction tx, long id, CancellationToken ct) => ExistsAsync(c, tx, "accounts", id, ct);
 
     /// <summary>True when the database holds no account yet (the demo account is created only then).</summary>
     public async Task<bool> IsEmptyAsync(DbConnection c, DbTransaction tx, CancellationToken ct)
@@ -86,6 +92,11 @@ public sealed class AccountStore(Database database, TimeProvider clock) : ISubje
         return owner;
     }
 
+    /// <summary>The users of an account in id order (the OAuth authorize page offers them).</summary>
+    public Task<List<UserRecord>> ListUsersAsync(long accountId, CancellationToken ct) => database.ReadAsync(c => database.QueryAsync(c, null,
+        $"SELECT {UserRecord.Columns} FROM users WHERE account_id = @account ORDER BY id", new SqlParameters().Add("account", accountId),
+        UserRecord.Reader, ct), ct);
+
     public SubjectTable Table => SubjectTable.Users;
 
     /// <summary>Users are the <c>User</c> subjects, and the creators and updaters of status reports.</summary>
@@ -99,18 +110,42 @@ public sealed class AccountStore(Database database, TimeProvider clock) : ISubje
         database.WriteAsync(async (c, tx) =>
         {
             if (await UserAccountAsync(c, tx, userId, ct) is not { } accountId) return null;
-            await AddTokenAsync(c, tx, accountId, userId, hash, scope, Now, ct);
-            long? id = null;
-            await database.RunAsync(c, tx, Statement.FirstRow("SELECT id FROM api_tokens WHERE token_hash = @hash",
-                new SqlParameters().Add("hash", hash), r => id = r.Int64("id")), ct);
-            return id;
+            return (long?)await AddTokenAsync(c, tx, accountId, userId, hash, scope, null, Now, ct);
         }, ct);
 
-    /// <summary>Adds a new token (its hash is new: 256 random bits).</summary>
-    private Task AddTokenAsync(DbConnection c, DbTransaction tx, long accountId, long userId, string hash, string scope, long now, CancellationToken ct) =>
-        database.RunAsync(c, tx, Statement.Execute("""
-            INSERT INTO api_tokens (account_id, user_id, token_hash, scope, created_at) VALUES (@account, @user, @hash, @scope, @now)
-            """, new SqlParameters().Add("account", accountId).Add("user", userId).Add("hash", hash).Add("scope", scope).Add("now", now)), ct);
+    /// <summary>Adds a new token (its hash is new: 256 random bits), issued by <paramref name="applicationId"/> if not null; returns its id.</summary>
+    public async Task<long> AddTokenAsync(DbConnection c, DbTransaction tx, long accountId, long userId, string hash, string scope,
+        long? applicationId, long now, CancellationToken ct)
+    {
+        long id = 0;
+        await database.RunAsync(c, tx, Statement.FirstRow("""
+            INSERT INTO api_tokens (account_id, user_id, token_hash, scope, created_at, application_id)
+            VALUES (@account, @user, @hash, @scope, @now, @application) RETURNING id
+            """, new SqlParameters().Add("account", accountId).Add("user", userId).Add("hash", hash).Add("scope", scope).Add("now", now)
+                .Add("application", applicationId, DbType.Int64), r => id = r.Int64("id")), ct);
+        return id;
+    }
+
+    /// <summary>Revokes token <paramref name="id"/> inside the caller's transaction (a replayed authorization code's token).</summary>
+    public Task RevokeIssuedTokenAsync(DbConnection c, DbTransaction tx, long id, long now, CancellationToken ct) =>
+        database.RunAsync(c, tx, Statement.Execute("UPDATE api_tokens SET revoked_at = @now WHERE id = @id AND revoked_at IS NULL",
+            new SqlParameters().Add("id", id).Add("now", now)), ct);
+
+    /// <summary>Revokes every live token an application issued, inside the transaction that deletes it; returns how many.</summary>
+    public async Task<int> RevokeApplicationTokensAsync(DbConnection c, DbTransaction tx, long applicationId, long now, CancellationToken ct)
+    {
+        var revoked = new List<long>();
+        await database.RunAsync(c, tx, Statement.Rows(
+            "UPDATE api_tokens SET revoked_at = @now WHERE application_id = @application AND revoked_at IS NULL RETURNING id",
+            new SqlParameters().Add("application", applicationId).Add("now", now), IdReader, revoked), ct);
+        return revoked.Count;
+    }
+
+    private static Func<DbDataReader, long> IdReader(DbDataReader r)
+    {
+        var id = r.GetOrdinal("id");
+        return r => r.GetInt64(id);
+    }
 
     /// <summary>
     /// A seed's token: added, or, when its hash is stored and not revoked, given the seed's user and scope, so the
@@ -168,9 +203,10 @@ public sealed class AccountStore(Database database, TimeProvider clock) : ISubje
     private static Func<DbDataReader, ApiToken> TokenReader(DbDataReader r)
     {
         int id = r.GetOrdinal("id"), account = r.GetOrdinal("account_id"), user = r.GetOrdinal("user_id"), scope = r.GetOrdinal("scope"),
-            created = r.GetOrdinal("created_at"), used = r.GetOrdinal("last_used_at"), revoked = r.GetOrdinal("revoked_at");
+            created = r.GetOrdinal("created_at"), used = r.GetOrdinal("last_used_at"), revoked = r.GetOrdinal("revoked_at"),
+            application = r.GetOrdinal("application_id");
         return r => new ApiToken(r.GetInt64(id), r.GetInt64(account), r.GetInt64(user), r.GetString(scope), r.GetInt64(created),
-            r.NullableInt64(used), r.NullableInt64(revoked));
+            r.NullableInt64(used), r.NullableInt64(revoked), r.NullableInt64(application));
     }
 
     private async Task<bool> ExistsAsync(DbConnection c, DbTransaction? tx, string table, long id, CancellationToken ct)

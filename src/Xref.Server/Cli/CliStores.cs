@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Xref.Accounts;
 using Xref.ExternalReferences;
+using Xref.OAuth;
 using Xref.Storage;
 using Xref.Subjects;
 
@@ -13,12 +14,14 @@ public sealed class CliStores : IAsyncDisposable
     {
         Database = database;
         Accounts = new AccountStore(database, TimeProvider.System);
+        Applications = new ApplicationStore(database, Accounts, TimeProvider.System);
         Subjects = new SubjectStore(database);
         References = new ExternalReferenceStore(database, Subjects, TimeProvider.System, new PageBoundaryCache(enabled: false));
     }
 
     public Database Database { get; }
     public AccountStore Accounts { get; }
+    public ApplicationStore Applications { get; }
     public SubjectStore Subjects { get; }
     public ExternalReferenceStore References { get; }
 

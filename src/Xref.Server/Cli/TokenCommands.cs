@@ -31,14 +31,18 @@ public static class TokenCommands
         }));
 
         var account = new Option<long?>("--account") { Description = "Only this account's tokens" };
-        var list = new Command("list", "List tokens (id, user, scope, creation, last use, revocation); never the tokens themselves.") { account };
+        var list = new Command("list", "List tokens (id, user, scope, issuing application, creation, last use, revocation); never the tokens themselves.") { account };
         list.SetAction((parse, ct) => XrefCli.GuardAsync(async () =>
         {
             await using var xref = await XrefCli.OpenAsync(parse, ct);
-            var table = new Table().AddColumns("id", "account", "user", "scope", "created_at", "last_used_at", "revoked_at");
+            var table = new Table().AddColumns("id", "account", "user", "scope", "application", "created_at", "last_used_at", "revoked_at");
             static string Time(long? t) => t is { } v ? WireValues.Timestamp(v) : "-";
+            var applications = (await xref.Applications.ListAsync(parse.GetValue(account), ct)).ToDictionary(a => a.Id, a => a.Name);
+            // A token made by the CLI or a seed has no application; one whose application was deleted lost the link (and was revoked).
+            string Application(long? id) => id is { } v ? Markup.Escape($"{v} {applications.GetValueOrDefault(v)}".Trim()) : "-";
             foreach (var t in await xref.Accounts.ListTokensAsync(parse.GetValue(account), ct))
-                table.AddRow(t.Id.ToString(), t.AccountId.ToString(), t.UserId.ToString(), t.Scope, Time(t.CreatedAt), Time(t.LastUsedAt), Time(t.RevokedAt));
+                table.AddRow(t.Id.ToString(), t.AccountId.ToString(), t.UserId.ToString(), t.Scope, Application(t.ApplicationId), Time(t.CreatedAt),
+                    Time(t.LastUsedAt), Time(t.RevokedAt));
             AnsiConsole.Write(table);
             return 0;
         }));

@@ -4,12 +4,12 @@ using Xref.Storage;
 namespace Xref.Cli;
 
 /// <summary>
-/// The operator commands of the <c>xref</c> binary (accounts, users, tokens, import, export). Without one of
+/// The operator commands of the <c>xref</c> binary (accounts, users, tokens, apps, import, export). Without one of
 /// them the binary runs the server. <c>--database</c> is accepted anywhere on the command line.
 /// </summary>
 public static class XrefCli
 {
-    private static readonly string[] CommandNames = ["accounts", "users", "tokens", "import", "export", "migrate", "healthcheck"];
+    private static readonly string[] CommandNames = ["accounts", "users", "tokens", "apps", "import", "export", "migrate", "healthcheck"];
 
     /// <summary>True when the first word that is not an option (or an option's value) names a command.</summary>
     public static bool IsCommand(string[] args)
@@ -34,11 +34,15 @@ public static class XrefCli
 
     public static Task<int> RunAsync(string[] args)
     {
+        // Piped or captured, Spectre assumes 80 columns and wraps the tables' timestamps and names mid-word; a
+        // reader of a file or a script wants one row per line.
+        if (Console.IsOutputRedirected) Spectre.Console.AnsiConsole.Profile.Width = 200;
         var root = new RootCommand("Xref: the Kantata OX External References API, self-hosted. Without a command, runs the server.");
         root.Options.Add(DatabaseOption);
         root.Subcommands.Add(AccountCommands.Accounts());
         root.Subcommands.Add(AccountCommands.Users());
         root.Subcommands.Add(TokenCommands.Commands());
+        root.Subcommands.Add(ApplicationCommands.Commands());
         root.Subcommands.Add(DataCommands.Import());
         root.Subcommands.Add(DataCommands.Export());
         root.Subcommands.Add(Migrate());

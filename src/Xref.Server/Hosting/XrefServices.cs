@@ -3,6 +3,7 @@ using Xref.Accounts;
 using Xref.Auth;
 using Xref.ExternalReferences;
 using Xref.Includes;
+using Xref.OAuth;
 using Xref.Sandbox;
 using Xref.Seeding;
 using Xref.StatusReports;
@@ -35,6 +36,8 @@ public static class XrefServices
         services.AddSingleton<DemoAccount>();
         services.AddSingleton<TokenAuthenticator>();
         services.AddSingleton<AccountStore>();
+        services.AddSingleton<ApplicationStore>();
+        services.AddSingleton<AuthorizeFormTokens>();
         services.AddSingleton<SubjectStore>();
         services.AddSingleton(sp => new PageBoundaryCache(sp.GetRequiredService<IOptions<XrefOptions>>().Value.PageCache));
         services.AddSingleton<ExternalReferenceStore>();
@@ -47,7 +50,7 @@ public static class XrefServices
         services.AddHostedService<StartupTasks>();
         services.AddSingleton<StallFloor>();
         services.AddHostedService(sp => sp.GetRequiredService<StallFloor>());
-        services.AddOpenApi();
+        services.AddOpenApi(openApi => openApi.AddDocumentTransformer<OAuthSecurityScheme>());
         services.AddCors();
         return services;
     }
@@ -74,6 +77,7 @@ public static class XrefServices
             api.AddEndpointFilter<FaultFilter>().AddEndpointFilter<TransitionsFilter>();
             app.MapControl();
         }
+        app.MapOAuth();
         api.MapExternalReferences();
         api.MapStatusReports();
         return app;

@@ -14,7 +14,7 @@ namespace Xref.Sandbox;
 
 /// <summary>
 /// The sandbox control API under <c>/_xref/</c> (issue 11): reset, seed, the request journal, fault rules, the clock
-/// and status transitions. Mapped only with <c>--admin-token</c> or <c>--sandbox</c> (otherwise its routes are unknown
+/// and status transitions; and the OAuth shortcut (issue 12, <see cref="OAuthShortcut"/>). Mapped only with <c>--admin-token</c> or <c>--sandbox</c> (otherwise its routes are unknown
 /// routes, 404); every call needs <c>Authorization: Bearer &lt;admin token&gt;</c> (401 otherwise). It acts on the node
 /// it is called on.
 /// </summary>
@@ -41,6 +41,7 @@ public static class ControlApi
         control.MapGet("/transitions", (Transitions transitions) => Json(200, j => WriteList(j, "transitions", transitions.All(), (w, r) => r.Write(w))));
         control.MapDelete("/transitions/{id}", (string id, Transitions transitions) =>
             transitions.Remove(RecordId.ParseOrNotFound(id)) ? Results.NoContent() : throw ApiException.NotFound());
+        control.MapPost("/oauth/authorize", OAuthShortcut.Authorize);
     }
 
     /// <summary>POST /_xref/reset, optionally with <c>{"seed": &lt;seed document&gt;}</c>.</summary>
@@ -209,7 +210,7 @@ public static class ControlApi
         json.WriteEndArray();
     }
 
-    private static IResult Json(int status, Action<Utf8JsonWriter> write) => new ControlJson(status, write);
+    internal static IResult Json(int status, Action<Utf8JsonWriter> write) => new ControlJson(status, write);
 
     private sealed class ControlJson(int status, Action<Utf8JsonWriter> write) : IResult
     {

@@ -22,7 +22,7 @@ public sealed class DemoAccount(Database database, AccountStore accounts, SeedAp
                 new SeedSubject("Story", 200, """{"title":"Design review"}"""),
                 new SeedSubject("TimeEntry", 300, "{}"),
                 new SeedSubject("Invoice", 400, """{"title":"November invoice"}"""),
-            ])]);
+            ], [])]);
         return (seed, token);
     }
 

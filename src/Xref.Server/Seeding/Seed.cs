@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Xref.Auth;
+using Xref.OAuth;
 using Xref.Subjects;
 
 namespace Xref.Seeding;
@@ -14,7 +15,9 @@ public sealed class SeedException(string message, string? place = null) : Except
 public sealed record SeedToken(string Token, string Scope);
 public sealed record SeedUser(long Id, string? FullName, string? EmailAddress, string? Headline, string? PhotoPath, IReadOnlyList<SeedToken> Tokens);
 public sealed record SeedSubject(string Type, long Id, string Attributes);
-public sealed record SeedAccount(long Id, string Name, bool AutoSubjects, IReadOnlyList<SeedUser> Users, IReadOnlyList<SeedSubject> Subjects);
+public sealed record SeedApplication(string ClientId, string ClientSecret, string Name, IReadOnlyList<string> RedirectUris);
+public sealed record SeedAccount(long Id, string Name, bool AutoSubjects, IReadOnlyList<SeedUser> Users, IReadOnlyList<SeedSubject> Subjects,
+    IReadOnlyList<SeedApplication> Applications);
 
 /// <summary>
 /// A parsed and fully validated seed file (see README "Seed file"). Parsing finds every structural
@@ -45,6 +48,8 @@ public sealed record Seed(IReadOnlyList<SeedAccount> Accounts)
             foreach (var (account, i) in accounts.Select((a, i) => (a, i)))
                 CheckUnique(fileName, account.Subjects.Select(s => (Key: $"{s.Type} {s.Id}", Place: $"$.accounts[{i}].subjects.{s.Type}")), "subject",
                     "subject ids are per account, each may appear once in an account");
+            CheckUnique(fileName, accounts.SelectMany((a, i) => a.Applications.Select((app, j) => (Key: app.ClientId, Place: $"$.accounts[{i}].applications[{j}]"))),
+                "client_id", "a client_id names one application");
             var owners = new Dictionary<string, long>();
             foreach (var account in accounts)
                 foreach (var user in account.Users)
@@ -117,7 +122,29 @@ public sealed record Seed(IReadOnlyList<SeedAccount> Accounts)
                     subjects.AddRange(Array(byType, group.Name, $"{place}.subjects").Select((s, i) => Subject(type, s, $"{typePlace}[{i}]")));
                 }
             }
-            return new SeedAccount(id, name, autoSubjects, users, subjects);
+            var applications = Array(a, "applications", place).Select((x, i) => Application(x, $"{place}.applications[{i}]")).ToList();
+            return new SeedAccount(id, name, autoSubjects, users, subjects, applications);
+        }
+
+        /// <summary>An OAuth application with fixed credentials, so a CI run knows them.</summary>
+        private SeedApplication Application(JsonElement x, string place)
+        {
+            if (x.ValueKind != JsonValueKind.Object) throw Error(place, "must be an object with 'client_id', 'client_secret', 'name' and 'redirect_uris'.");
+            var clientId = String(x, "client_id", place, required: true)!;
+            if (!Tokens.IsAcceptable(clientId)) throw Error(place, "'client_id' must be 1 to 256 printable ASCII characters without spaces.");
+            var secret = String(x, "client_secret", place, required: true)!;
+            if (!Tokens.IsAcceptable(secret)) throw Error(place, "'client_secret' must be 1 to 256 printable ASCII characters without spaces.");
+            var name = String(x, "name", place, required: true)!;
+            if (string.IsNullOrWhiteSpace(name) || name.Length > OAuthApplication.MaxNameLength || name.Contains('\0'))
+                throw Error(place, $"'name' must be 1 to {OAuthApplication.MaxNameLength} characters, not blank, without NUL.");
+            var uris = Array(x, "redirect_uris", place, required: true).Select((u, i) =>
+            {
+                var uriPlace = $"{place}.redirect_uris[{i}]";
+                if (u.ValueKind != JsonValueKind.String) throw Error(uriPlace, "must be a string.");
+                return RedirectUris.Problem(u.GetString()) is { } problem ? throw Error(uriPlace, problem + ".") : u.GetString()!;
+            }).Distinct().ToList();
+            if (uris.Count == 0) throw Error($"{place}.redirect_uris", "must list at least one callback URI.");
+            return new SeedApplication(clientId, secret, name, uris);
         }
 
         private SeedUser User(JsonElement u, string place)

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Xref.Accounts;
 using Xref.Auth;
+using Xref.OAuth;
 using Xref.Storage;
 using Xref.Subjects;
 
@@ -10,9 +11,11 @@ namespace Xref.Seeding;
 
 /// <summary>
 /// Applies a seed in one transaction: upserts accounts, users and subjects by id (touching <c>updated_at</c>
-/// only when something changed), adds or updates tokens by hash (a revoked one stays revoked), and never deletes anything.
+/// only when something changed), adds or updates tokens by hash (a revoked one stays revoked), OAuth applications by
+/// client id, and never deletes anything.
 /// </summary>
-public sealed class SeedApplier(Database database, AccountStore accounts, SubjectStore subjects, TimeProvider clock, ILogger<SeedApplier> logger)
+public sealed class SeedApplier(Database database, AccountStore accounts, SubjectStore subjects, ApplicationStore applications, TimeProvider clock,
+    ILogger<SeedApplier> logger)
 {
     public const string StateKey = "seed_sha256";
 
@@ -58,6 +61,15 @@ public sealed class SeedApplier(Database database, AccountStore accounts, Subjec
             }
             foreach (var subject in account.Subjects)
                 await subjects.UpsertAsync(c, tx, account.Id, subject.Type, subject.Id, subject.Attributes, now, ct);
+            foreach (var (application, i) in account.Applications.Select((a, i) => (a, i)))
+            {
+                // A client id names one application: a seed may not move another account's application to its own.
+                if (await applications.ClientOwnerAsync(c, tx, application.ClientId, ct) is { } owner && owner != account.Id)
+                    throw new SeedException($"{place}: account {account.Id}: client_id '{application.ClientId}' already belongs to an application of account {owner}.",
+                        $"$.accounts[?(@.id=={account.Id})].applications[{i}]");
+                await applications.UpsertSeedAsync(c, tx, account.Id, application.ClientId, Tokens.Hash(application.ClientSecret), application.Name,
+                    application.RedirectUris, now, ct);
+            }
         }
     }
 

@@ -107,7 +107,10 @@ public abstract class Database(DatabaseUrl url) : IAsyncDisposable
     /// empties. A migration that adds a table adds it here.
     /// </summary>
     protected static readonly string[] DataTables =
-        ["external_references", "reference_stats", "reference_totals", "status_reports", "subjects", "api_tokens", "users", "accounts", "xref_state"];
+        [
+            "external_references", "reference_stats", "reference_totals", "status_reports", "subjects",
+            "oauth_authorization_codes", "api_tokens", "oauth_applications", "users", "accounts", "xref_state",
+        ];
 
     /// <summary>Empties every data table inside the caller's transaction, and restarts the ids where a new database starts them.</summary>
     public abstract Task WipeAsync(DbConnection connection, DbTransaction tx, CancellationToken ct);

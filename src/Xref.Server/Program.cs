@@ -16,10 +16,10 @@ builder.Configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.M
 builder.Configuration.AddEnvironmentVariables("XREF_").AddCommandLine(arguments);
 builder.Services.AddXref();
 
-var app = builder.Build().UseXref();
 try
 {
-    await app.RunAsync();
+    // Building the pipeline opens the database, so a --database that does not parse fails here, in one line.
+    await builder.Build().UseXref().RunAsync();
     return 0;
 }
 catch (Exception e) when (e is SeedException or FormatException)

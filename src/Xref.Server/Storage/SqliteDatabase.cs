@@ -76,13 +76,17 @@ public sealed class SqliteDatabase : Database
 
     private readonly TimeSpan? statementTimeout;
 
-    /// <summary>When the statement running on a connection must stop (ms of Environment.TickCount64), read by its progress handler.</summary>
-    private sealed class StatementDeadline
+    /// <summary>
+    /// What Xref keeps with each open connection: its prepared commands (<see cref="PreparedCommand"/>), and when the
+    /// statement running on it must stop (ms of Environment.TickCount64), read by its progress handler.
+    /// </summary>
+    private sealed class PerConnection
     {
-        public long At = long.MaxValue;
+        public readonly Dictionary<string, DbCommand> Commands = [];
+        public long DeadlineAt = long.MaxValue;
     }
 
-    private static readonly ConditionalWeakTable<DbConnection, StatementDeadline> Deadlines = new();
+    private static readonly ConditionalWeakTable<DbConnection, PerConnection> States = new();
 
     /// <summary>Every so many SQLite VM instructions the progress handler looks at the clock (a list page runs a few thousand).</summary>
     private const int InstructionsPerCheck = 10_000;
@@ -93,9 +97,8 @@ public sealed class SqliteDatabase : Database
         await connection.OpenAsync(ct);
         if (statementTimeout is not null)
         {
-            var deadline = Deadlines.GetOrCreateValue(connection);
             SQLitePCL.raw.sqlite3_progress_handler(connection.Handle, InstructionsPerCheck,
-                static state => Environment.TickCount64 > ((StatementDeadline)state).At ? 1 : 0, deadline);
+                static state => Environment.TickCount64 > ((PerConnection)state).DeadlineAt ? 1 : 0, States.GetOrCreateValue(connection));
         }
         return connection;
     }
@@ -142,14 +145,14 @@ public sealed class SqliteDatabase : Database
 
     public override async Task RunAsync(DbConnection connection, DbTransaction? tx, IReadOnlyList<Statement> statements, CancellationToken ct)
     {
+        var state = States.GetOrCreateValue(connection);
         foreach (var statement in statements)
         {
-            var command = PreparedCommand(connection, statement.Sql);
+            var command = PreparedCommand(connection, state.Commands, statement.Sql);
             command.Transaction = tx;
             command.Parameters.Clear();
             statement.Parameters.BindTo(command.Parameters, command.CreateParameter);
-            var deadline = statementTimeout is not null && Deadlines.TryGetValue(connection, out var d) ? d : null;
-            if (deadline is not null) deadline.At = Environment.TickCount64 + (long)statementTimeout!.Value.TotalMilliseconds;
+            if (statementTimeout is { } timeout) state.DeadlineAt = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
             try
             {
                 await using var reader = await command.ExecuteReaderAsync(ct);
@@ -157,13 +160,12 @@ public sealed class SqliteDatabase : Database
             }
             finally
             {
-                if (deadline is not null) deadline.At = long.MaxValue;
+                state.DeadlineAt = long.MaxValue;
             }
         }
     }
 
     private const int MaxPreparedPerConnection = 128;
-    private static readonly ConditionalWeakTable<DbConnection, Dictionary<string, DbCommand>> Prepared = new();
 
     /// <summary>
     /// One command per SQL text and connection, kept with the connection, so its statement is parsed and planned
@@ -171,9 +173,8 @@ public sealed class SqliteDatabase : Database
     /// measured under the list benchmark, preparing was 15-20% of the server's CPU). It pays off on the long-lived
     /// read connections of <see cref="ReadAsync{T}"/> and on the writer; a command lives as long as its connection.
     /// </summary>
-    private static DbCommand PreparedCommand(DbConnection connection, string sql)
+    private static DbCommand PreparedCommand(DbConnection connection, Dictionary<string, DbCommand> commands, string sql)
     {
-        var commands = Prepared.GetOrCreateValue(connection);
         if (commands.TryGetValue(sql, out var command)) return command;
         if (commands.Count >= MaxPreparedPerConnection)
         {

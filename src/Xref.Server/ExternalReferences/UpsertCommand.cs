@@ -35,8 +35,9 @@ internal static class UpsertCommand
             .Add("created_at", times.CreatedAt, DbType.Int64).Add("updated_at", times.UpdatedAt, DbType.Int64)
             .Add("last_synced_at", times.LastSyncedAt, DbType.Int64).Add("set_created_at", times.SetCreatedAt, DbType.Boolean);
         // No row comes back when the subject is not in the account: nothing was written.
-        return new Statement(Sql(input.SubjectType, withId: id is not null), parameters,
-            async (reader, ct) => onResult(await reader.ReadAsync(ct) ? Read(reader) : null));
+        var sql = Sql(input.SubjectType, withId: id is not null);
+        return new Statement(sql, parameters,
+            async (reader, ct) => onResult(await reader.ReadAsync(ct) ? Statement.CachedReader(sql, ResultReader, reader)(reader) : null));
     }
 
     private static string Sql(SubjectType type, bool withId) => $"""
@@ -62,9 +63,13 @@ internal static class UpsertCommand
         RETURNING {ExternalReference.Columns}, revision
         """;
 
-    /// <summary>The stored row, and whether this statement created it (a new row's revision is 0).</summary>
-    public static UpsertResult Read(DbDataReader reader) =>
-        new(ExternalReference.Reader(reader)(reader), reader.Int64("revision") == 0);
+    /// <summary>Reads the stored row, and whether this statement created it (a new row's revision is 0).</summary>
+    private static Func<DbDataReader, UpsertResult> ResultReader(DbDataReader reader)
+    {
+        var row = ExternalReference.Reader(reader);
+        var revision = reader.GetOrdinal("revision");
+        return r => new(row(r), r.GetInt64(revision) == 0);
+    }
 }
 
 /// <summary>What an upsert wrote: the stored row, and whether it was created.</summary>

@@ -21,10 +21,14 @@ public sealed record Statement(string Sql, SqlParameters Parameters, Func<DbData
         new(sql, parameters, async (reader, ct) =>
         {
             if (!await reader.ReadAsync(ct)) return;
-            var read = (Func<DbDataReader, T>)RowReaders.GetOrAdd((sql, rowReader.Method), static (_, r) => r.Build(r.Reader), (Reader: reader, Build: rowReader));
+            var read = CachedReader(sql, rowReader, reader);
             do into.Add(read(reader));
             while (await reader.ReadAsync(ct));
         });
+
+    /// <summary>The row reader <paramref name="build"/> makes for <paramref name="sql"/>'s columns, built on its first result only.</summary>
+    public static Func<DbDataReader, T> CachedReader<T>(string sql, Func<DbDataReader, Func<DbDataReader, T>> build, DbDataReader reader) =>
+        (Func<DbDataReader, T>)RowReaders.GetOrAdd((sql, build.Method), static (_, r) => r.Build(r.Reader), (Reader: reader, Build: build));
 
     private static readonly ConcurrentDictionary<(string Sql, MethodInfo Reader), object> RowReaders = new();
 

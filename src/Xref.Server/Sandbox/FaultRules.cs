@@ -11,6 +11,9 @@ namespace Xref.Sandbox;
 /// </summary>
 public sealed record FaultRule(long Id, string Method, string Path, long? AccountId, int? Status, int LatencyMs, int? Times, double Probability)
 {
+    /// <summary><see cref="Path"/> as routing sees paths, worked out once rather than on every request.</summary>
+    private readonly string pattern = NormalizePath(Path);
+
     public void Write(Utf8JsonWriter json)
     {
         json.WriteStartObject();
@@ -37,7 +40,6 @@ public sealed record FaultRule(long Id, string Method, string Path, long? Accoun
         if (Method != "*" && !Method.Equals(method, StringComparison.OrdinalIgnoreCase) && !Method.Equals(originalMethod, StringComparison.OrdinalIgnoreCase))
             return false;
         if (AccountId is { } account && account != accountId) return false;
-        var pattern = NormalizePath(Path);
         return pattern.EndsWith('*') ? path.StartsWith(pattern[..^1], StringComparison.Ordinal) : path == pattern;
     }
 

@@ -61,7 +61,7 @@ public sealed class Transitions(ExternalReferenceStore references, TimeProvider 
     {
         lock (gate)
         {
-            foreach (var (reference, move) in pending.Where(p => p.Value.Rule.Id == id).ToList()) pending.Remove(reference);
+            foreach (var reference in pending.Where(p => p.Value.Rule.Id == id).Select(p => p.Key).ToList()) pending.Remove(reference);
             return rules.RemoveAll(r => r.Id == id) > 0;
         }
     }

@@ -12,8 +12,11 @@ public sealed record ExternalReferenceQuery(
     public static readonly string[] OrderFields = ["created_at", "last_synced_at"];
     public static readonly OrderRequest DefaultOrder = new("last_synced_at", Descending: true);
 
-    /// <summary>String filters, each an exact, case-sensitive match on the column of the same name.</summary>
-    private static readonly string[] ExactFilters =
+    /// <summary>The <c>{name}_after</c>/<c>{name}_before</c> filters (also read by <see cref="ExternalReferencesOpenApi"/>).</summary>
+    public static readonly string[] DateFilters = ["created", "updated", "last_synced"];
+
+    /// <summary>String filters, each an exact, case-sensitive match on the column of the same name (also read by the OpenAPI declaration).</summary>
+    public static readonly string[] ExactFilters =
         ["service_name", "service_model", "service_model_ref", "status", "external_status", "external_message"];
 
     public static ExternalReferenceQuery Parse(QueryValues query)
@@ -23,7 +26,7 @@ public sealed record ExternalReferenceQuery(
         var type = SubjectTypes.Find(typeName)
             ?? throw ApiException.BadParameter("subject_type", $"subject_type must be one of {SubjectTypes.NameList}, not \"{typeName}\".");
         // Date filters are parsed (and a bad one refused with 400) once, before anything touches the database.
-        return new ExternalReferenceQuery(type, query, DateRangeFilters.Parse(query, "created", "updated", "last_synced"),
+        return new ExternalReferenceQuery(type, query, DateRangeFilters.Parse(query, DateFilters),
             OrderRequest.Parse(query["order"], OrderFields, DefaultOrder), PageRequest.Parse(query), OnlyIds.Parse(query["only"]));
     }
 

@@ -21,13 +21,13 @@ public static class ExternalReferencesApi
     public static RouteGroupBuilder MapExternalReferences(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/external_references").WithTags("External References");
-        group.MapGet("/", List).WithName("ListExternalReferences");
-        group.MapPost("/create_or_update", CreateOrUpdate).WithName("CreateOrUpdateExternalReference");
-        group.MapDelete("/{id}", Delete).WithName("DeleteExternalReference");
+        group.MapGet("/", List).WithName("ListExternalReferences").DescribeList();
+        group.MapPost("/create_or_update", CreateOrUpdate).WithName("CreateOrUpdateExternalReference").DescribeCreateOrUpdate();
+        group.MapDelete("/{id}", Delete).WithName("DeleteExternalReference").DescribeDelete();
         return group;
     }
 
-    /// <summary>GET /external_references: filters, order and paging of seed 002.</summary>
+    /// <summary>GET /external_references: filters, order and paging of seed 002 (documented in ExternalReferencesOpenApi).</summary>
     public static async Task<IResult> List(Caller caller, HttpRequest request, [AsParameters] Services services, CancellationToken ct)
     {
         var values = new QueryValues(request.Query);

@@ -19,7 +19,8 @@ public static partial class RequestPipeline
         var request = context.Request;
         var path = request.Path.Value ?? "/";
         if (path.Contains("//", StringComparison.Ordinal)) path = RepeatedSlashes().Replace(path, "/");
-        if (path.Length > 1 && path.EndsWith('/')) path = path.TrimEnd('/');
+        // The API reference keeps its slash: Scalar serves the page at /docs/ (its assets are relative to it) and redirects /docs there.
+        if (path.Length > 1 && path.EndsWith('/') && !path.StartsWith("/docs/", StringComparison.Ordinal)) path = path.TrimEnd('/');
         if (path.StartsWith("/api/v1/", StringComparison.Ordinal) && path.EndsWith(".json", StringComparison.Ordinal))
             path = path[..^".json".Length];
         request.Path = path.Length == 0 ? "/" : path;

@@ -50,7 +50,7 @@ public static class XrefServices
         services.AddHostedService<StartupTasks>();
         services.AddSingleton<StallFloor>();
         services.AddHostedService(sp => sp.GetRequiredService<StallFloor>());
-        services.AddOpenApi(openApi => openApi.AddDocumentTransformer<OAuthSecurityScheme>());
+        services.AddApiDocument();
         services.AddCors();
         return services;
     }
@@ -70,7 +70,7 @@ public static class XrefServices
                 .WithHeaders("Authorization", "Content-Type").AllowAnyMethod());
 
         app.MapHealth();
-        app.MapOpenApi().RequireRateLimiting(RateLimits.PolicyName);
+        app.MapApiDocument(RateLimits.PolicyName);
         var api = app.MapGroup("/api/v1").AddEndpointFilter<TokenFilter>().RequireRateLimiting(RateLimits.PolicyName);
         if (options.ControlPlane)
         {

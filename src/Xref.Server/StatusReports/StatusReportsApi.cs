@@ -39,11 +39,11 @@ public static class StatusReportsApi
     public static RouteGroupBuilder MapStatusReports(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/status_reports").WithTags("Status Reports");
-        group.MapGet("/", List).WithName("ListStatusReports");
-        group.MapGet("/{id}", Show).WithName("GetStatusReport");
-        group.MapPost("/", Create).WithName("CreateStatusReport");
-        group.MapPut("/{id}", Update).WithName("UpdateStatusReport");
-        group.MapDelete("/{id}", Delete).WithName("DeleteStatusReport");
+        group.MapGet("/", List).WithName("ListStatusReports").DescribeList();
+        group.MapGet("/{id}", Show).WithName("GetStatusReport").DescribeShow();
+        group.MapPost("/", Create).WithName("CreateStatusReport").DescribeCreate();
+        group.MapPut("/{id}", Update).WithName("UpdateStatusReport").DescribeUpdate();
+        group.MapDelete("/{id}", Delete).WithName("DeleteStatusReport").DescribeDelete();
         return group;
     }
 

@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.Mvc.Testing.Handlers;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Xref.Storage;
@@ -90,13 +91,30 @@ public sealed class XrefApp : WebApplicationFactory<Program>
         if (manualClock) builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock)));
     }
 
-    /// <summary>A client that sends <paramref name="token"/> as its bearer token (none when null).</summary>
+    /// <summary>
+    /// A client that sends <paramref name="token"/> as its bearer token (none when null). Every /api/v1 answer it
+    /// receives is checked against Xref's OpenAPI document (<see cref="ResponseValidation"/>).
+    /// </summary>
     public HttpClient Client(string? token = AcmeWrite)
     {
-        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        var client = CreateDefaultClient(new Uri("http://localhost"), new CookieContainerHandler(), new ResponseValidation(ContractAsync));
         if (token is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
     }
+
+    /// <summary>Xref's served OpenAPI document, read once per test run (it does not depend on the database or the seed).</summary>
+    public Task<ApiContract> ContractAsync()
+    {
+        lock (ContractLock)
+            return contract ??= Task.Run(async () =>
+            {
+                using var http = new HttpClient(Server.CreateHandler()) { BaseAddress = new Uri("http://localhost") };
+                return new ApiContract(await http.GetStringAsync("/openapi/v1.json"));
+            });
+    }
+
+    private static readonly Lock ContractLock = new();
+    private static Task<ApiContract>? contract;
 
     /// <summary>A second server on the same database, started now with <paramref name="seedPath"/> ("" for none).</summary>
     public WebApplicationFactory<Program> Restart(string seedPath)

@@ -127,7 +127,7 @@ public static class OpenApiParts
     private const string TimeFormats = "ISO 8601: `2026-11-22`, `2026-11-22T14:15:20Z` or with an offset (`+01:00`); without an offset the time is UTC. " +
         "Any other value answers 400.";
 
-    public static OpenApiParameter Include(string description) => Query("include", String(), description +
+    public static OpenApiParameter Include(string description) => Query("include", String(), "Related records to add to the response: " + description +
         " Comma-separated, case-sensitive; unknown names are ignored. On POST and PUT it may also be sent in the body; the query string wins.");
 
     /// <summary>A body sent as JSON or as a Rails form (<c>wrapper[field]=value</c>, which OpenAPI calls deepObject).</summary>

@@ -6,7 +6,7 @@ namespace Xref.Tests.OpenApi;
 
 /// <summary>
 /// Every operation, parameter, body field, response field, schema property and security scheme of the published
-/// Kantata documents (<c>/work/shared/reference/*.yml</c>) exists in Xref's served document, except what is listed
+/// Kantata documents (copies in <c>tests/reference/</c>) exists in Xref's served document, except what is listed
 /// below as deliberately not served, each with its reason.
 /// </summary>
 public sealed class KantataCoverageTests
@@ -112,11 +112,13 @@ public sealed class KantataCoverageTests
             ? Resolve(xref["components"]!["schemas"]![reference["#/components/schemas/".Length..]], xref)
             : schema;
 
+    /// <summary>The copies kept in the repository's <c>tests/reference/</c>, so the test needs nothing outside the clone.</summary>
     private static string ReferenceFolder()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (Directory.Exists(Path.Combine(dir.FullName, "shared", "reference"))) return Path.Combine(dir.FullName, "shared", "reference");
-        return "/work/shared/reference";
+            if (File.Exists(Path.Combine(dir.FullName, "tests", "reference", "kantata-external-references.openapi.yml")))
+                return Path.Combine(dir.FullName, "tests", "reference");
+        throw new DirectoryNotFoundException("tests/reference/ (Kantata's published documents) was not found above " + AppContext.BaseDirectory);
     }
 
     /// <summary>YAML to JSON: YamlDotNet gives dictionaries, lists and strings, which is all a structural comparison needs.</summary>

@@ -1,5 +1,7 @@
 using System.Data.Common;
 using Xref.Storage;
+using Xref.Subjects;
+using Xref.Wire;
 
 namespace Xref.ExternalReferences;
 
@@ -32,16 +34,34 @@ public sealed partial class ExternalReferenceStore
         {
             var accepted = await WithUsableIdsAsync(c, tx, batch, onOutcome, ct);
             var rest = await database.BulkWriteAsync(c, accepted, new PostgresReferenceCopy(onOutcome), ct);
-            await database.RunEachAsync(c, tx, rest.Select(row => UpsertCommand.For(row.AccountId, row.Input, row.Times, row.Id, result =>
-                onOutcome(row, result switch
-                {
-                    null => ImportOutcome.SubjectNotInAccount,
-                    { Inserted: true } => ImportOutcome.Created,
-                    _ => ImportOutcome.Updated,
-                }))), ct);
+            var subjectless = new List<ImportRow>();
+            await UpsertEachAsync(c, tx, rest, row => row.CreateSubject && row.Input.SubjectType.Table == SubjectTable.Subjects ? subjectless : null, onOutcome, ct);
+            // Lines of an auto_subjects account whose subject is missing: created, then written again, as create_or_update
+            // does. Only the lines that failed pay for it, so a restore (whose subjects all exist) costs nothing more.
+            if (subjectless.Count > 0)
+            {
+                var now = WireValues.Now(clock);
+                foreach (var row in subjectless)
+                    await subjects.CreateIfMissingAsync(c, tx, row.AccountId, row.Input.SubjectType, row.Input.SubjectId, now, ct);
+                await UpsertEachAsync(c, tx, subjectless, _ => null, onOutcome, ct);
+            }
             if (batch.Any(r => r.Id is not null)) await database.SyncIdentityAsync(c, tx, Table);
             return 0;
         }, ct);
+
+    /// <summary>The per-line upsert of <paramref name="rows"/>; a line whose subject is missing goes to the list <paramref name="retryIn"/> gives, if any.</summary>
+    private Task UpsertEachAsync(DbConnection c, DbTransaction tx, IEnumerable<ImportRow> rows, Func<ImportRow, List<ImportRow>?> retryIn,
+        Action<ImportRow, ImportOutcome> onOutcome, CancellationToken ct) =>
+        database.RunEachAsync(c, tx, rows.Select(row => UpsertCommand.For(row.AccountId, row.Input, row.Times, row.Id, result =>
+        {
+            if (result is null && retryIn(row) is { } retry) retry.Add(row);
+            else onOutcome(row, result switch
+            {
+                null => ImportOutcome.SubjectNotInAccount,
+                { Inserted: true } => ImportOutcome.Created,
+                _ => ImportOutcome.Updated,
+            });
+        })), ct);
 
     /// <summary>After an import that wrote <paramref name="rows"/> rows; true when the database did work worth telling the operator (see <see cref="Database.AfterBulkLoadAsync"/>).</summary>
     public Task<bool> AfterImportAsync(long rows, CancellationToken ct) => database.AfterBulkLoadAsync(Table, rows, ct);

@@ -103,6 +103,25 @@ public abstract class Database(DatabaseUrl url) : IAsyncDisposable
     public abstract Task SyncIdentityAsync(DbConnection connection, DbTransaction tx, string table);
 
     /// <summary>
+    /// The largest id <paramref name="table"/>'s id generator has handed out (or was moved to), 0 when none. An export
+    /// records it, so a restored database never hands out an id again that the original once used and deleted.
+    /// </summary>
+    public abstract Task<long> LastIdAsync(DbConnection connection, string table, CancellationToken ct);
+
+    /// <summary>Moves <paramref name="table"/>'s id generator to at least <paramref name="lastId"/> and past every stored id; never back.</summary>
+    public abstract Task RaiseLastIdAsync(DbConnection connection, DbTransaction tx, string table, long lastId, CancellationToken ct);
+
+    /// <summary>Every row of one query handed to <paramref name="each"/> as it is read (exports): memory does not grow with the table.</summary>
+    public Task ForEachAsync<T>(string sql, SqlParameters parameters, Func<DbDataReader, Func<DbDataReader, T>> rowReader, Func<T, Task> each,
+        CancellationToken ct) => ReadAsync(c => RunAsync(c, null, new Statement(sql, parameters, async (reader, token) =>
+        {
+            if (!await reader.ReadAsync(token)) return;
+            var read = rowReader(reader);
+            do await each(read(reader));
+            while (await reader.ReadAsync(token));
+        }), ct), ct);
+
+    /// <summary>
     /// Every table that holds data (not <c>schema_migrations</c>), children before parents: what the sandbox's reset
     /// empties. A migration that adds a table adds it here.
     /// </summary>

@@ -1,0 +1,23 @@
+using Xref.Accounts;
+using Xref.Storage;
+
+namespace Xref.StatusReports;
+
+/// <summary>The export and restore of <c>status_reports</c> (<c>xref export</c>, <c>xref import</c>); their references are external_reference records.</summary>
+public sealed partial class StatusReportStore
+{
+    public static readonly BulkTable BulkTable = new(TableName,
+    [
+        new("id", ColumnKind.Id), new("account_id", ColumnKind.Id), new("workspace_id", ColumnKind.Id),
+        new("color", ColumnKind.Text, Allowed: StatusReportInput.Colors), new("description", ColumnKind.Text),
+        new("details", ColumnKind.JsonArray), new("creator_id", ColumnKind.Id), new("updater_id", ColumnKind.Id),
+        new("created_at", ColumnKind.Timestamp), new("updated_at", ColumnKind.Timestamp),
+    ], AccountColumn: "account_id", OrderBy: "id", HasIdentity: true,
+    [
+        AccountStore.AccountExists,
+        new("EXISTS (SELECT 1 FROM subjects WHERE account_id = @account_id AND type = 'Workspace' AND id = @workspace_id)",
+            "workspace_id: Workspace {workspace_id} is not in account {account_id}."),
+        new("EXISTS (SELECT 1 FROM users WHERE id = @creator_id AND account_id = @account_id)", "creator_id: user {creator_id} is not in account {account_id}."),
+        new("EXISTS (SELECT 1 FROM users WHERE id = @updater_id AND account_id = @account_id)", "updater_id: user {updater_id} is not in account {account_id}."),
+    ]);
+}

@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Xref.ExternalReferences;
 using Xref.Wire;
 
@@ -10,10 +11,10 @@ namespace Xref.BulkData;
 /// </summary>
 public sealed class ReferenceExporter(ExternalReferenceStore references)
 {
-    public async Task<long> ExportAsync(JsonLinesWriter lines, long? accountId, CancellationToken ct)
+    public async Task<long> ExportAsync(DbConnection c, DbTransaction tx, JsonLinesWriter lines, long? accountId, CancellationToken ct)
     {
         long count = 0;
-        await references.ExportAsync(accountId, async r =>
+        await references.ExportAsync(c, tx, accountId, async r =>
         {
             await lines.WriteAsync(json =>
             {

@@ -29,21 +29,23 @@ public static class DataCommands
                 var importer = new SubjectImporter(xref.Accounts, xref.Subjects, TimeProvider.System);
                 var summary = await WithProgressAsync(subjectFile, "subjects", (reader, progress) =>
                     importer.ImportAsync(reader, parse.GetValue(account), size, progress, ct));
-                failed |= Report(summary, "imported", "updated");
+                failed |= Report(summary, $"{summary.Created} imported, {summary.Updated} updated");
             }
             var records = new DatabaseImporter(xref.Database, xref.Accounts, xref.References, TimeProvider.System);
-            DatabaseImporter.Result? result = null;
+            DatabaseImporter.Result result;
             try
             {
-                await WithProgressAsync(parse.GetValue(file)!, "records", async (reader, progress) =>
-                    (result = await records.ImportAsync(reader, parse.GetValue(account), size, progress, ct)).Summaries[^1]);
+                result = await WithProgressAsync(parse.GetValue(file)!, "records", (reader, progress) =>
+                    records.ImportAsync(reader, parse.GetValue(account), size, progress, ct));
             }
             catch (DbException e)
             {
                 throw new CliException($"the import stopped: {e.Message} (the batches before it are committed; the import can be run again).");
             }
-            foreach (var summary in result!.Summaries)
-                failed |= summary.What == "references" ? Report(summary, "created", "updated") : Report(summary, "created", "unchanged");
+            // References are upserted (created or updated); other records are inserted or found identical (unchanged).
+            foreach (var summary in result.Summaries)
+                failed |= Report(summary, $"{summary.Created} created, " +
+                    (summary.What == "references" ? $"{summary.Updated} updated" : $"{summary.Unchanged} unchanged"));
             if (result.TidiedAfterBulkLoad)
                 Console.Out.WriteLine("refreshed the planner's statistics and visibility map after a bulk load");
             Console.Out.WriteLine($"done in {(DateTime.UtcNow - started).TotalSeconds:F1} s");
@@ -73,17 +75,17 @@ public static class DataCommands
         return command;
     }
 
-    private static async Task<ImportSummary> WithProgressAsync(FileInfo file, string what, Func<TextReader, Action<long>, Task<ImportSummary>> run)
+    private static async Task<T> WithProgressAsync<T>(FileInfo file, string what, Func<TextReader, Action<long>, Task<T>> run)
     {
         if (!file.Exists) throw new CliException($"{file.FullName} does not exist.");
         using var reader = new StreamReader(file.FullName);
-        ImportSummary? summary = null;
+        T? result = default;
         await AnsiConsole.Progress().AutoClear(false).StartAsync(async ctx =>
         {
             var task = ctx.AddTask($"importing {what}", maxValue: Math.Max(1, file.Length));
             // The bar is redrawn a few times a second; adding every line's bytes to it would cost more than the line.
             long pending = 0;
-            summary = await run(reader, bytes =>
+            result = await run(reader, bytes =>
             {
                 if ((pending += bytes) < 1 << 20) return;
                 task.Increment(pending);
@@ -91,17 +93,16 @@ public static class DataCommands
             });
             task.Value = task.MaxValue;
         });
-        return summary!;
+        return result!;
     }
 
     /// <summary>
     /// Prints the counts and the rejected lines grouped by reason: a reason met once or a few times lists its lines
     /// (<c>line 7: ...</c>, <c>lines 7, 9: ...</c>), a frequent one its count and first lines. True when any line was rejected.
     /// </summary>
-    private static bool Report(ImportSummary summary, string first, string second)
+    private static bool Report(ImportSummary summary, string counts)
     {
-        var secondCount = second == "unchanged" ? summary.Unchanged : summary.Updated;
-        Console.Out.WriteLine($"{summary.What}: {summary.Created} {first}, {secondCount} {second}, {summary.RejectedCount} rejected");
+        Console.Out.WriteLine($"{summary.What}: {counts}, {summary.RejectedCount} rejected");
         foreach (var rejection in summary.Rejections)
         {
             var lines = string.Join(", ", rejection.FirstLines);

@@ -8,21 +8,10 @@ namespace Xref.ExternalReferences;
 /// <summary>The bulk paths of the store: <c>xref export</c> and <c>xref import</c>.</summary>
 public sealed partial class ExternalReferenceStore
 {
-    /// <summary>Every reference (of one account, or all) in id order, handed to <paramref name="each"/> as it is read: memory does not grow with the table.</summary>
-    public Task ExportAsync(long? accountId, Func<ExternalReference, Task> each, CancellationToken ct) => database.ReadAsync(async c =>
-    {
-        await database.RunAsync(c, null, new Statement(
-            $"SELECT {ExternalReference.Columns} FROM {Table} WHERE @account IS NULL OR account_id = @account ORDER BY id",
-            new SqlParameters().Add("account", accountId, System.Data.DbType.Int64),
-            async (reader, token) =>
-            {
-                if (!await reader.ReadAsync(token)) return;
-                var read = ExternalReference.Reader(reader);
-                do await each(read(reader));
-                while (await reader.ReadAsync(token));
-            }), ct);
-        return 0;
-    }, ct);
+    /// <summary>Every reference (of one account, or all) in id order, handed to <paramref name="each"/> as it is read, in the caller's snapshot.</summary>
+    public Task ExportAsync(DbConnection c, DbTransaction tx, long? accountId, Func<ExternalReference, Task> each, CancellationToken ct) => database.ForEachAsync(c, tx,
+        $"SELECT {ExternalReference.Columns} FROM {Table} WHERE @account IS NULL OR account_id = @account ORDER BY id",
+        new SqlParameters().Add("account", accountId, System.Data.DbType.Int64), ExternalReference.Reader, each, ct);
 
     /// <summary>
     /// Writes one batch of an import in one transaction, as create_or_update would write each line: a set-based bulk

@@ -71,7 +71,8 @@ public sealed record BulkTable(string Table, IReadOnlyList<BulkColumn> Columns, 
     private string Same => $"SELECT 1 AS same FROM {Table} WHERE {string.Join(" AND ", Columns.Select(c => $"{c.Name} IS NOT DISTINCT FROM @{c.Name}"))}";
 
     /// <summary>Every row (of one account, or all) in <see cref="OrderBy"/> order, its values in <see cref="Columns"/> order.</summary>
-    public Task ExportAsync(Database database, long? accountId, Func<object?[], Task> each, CancellationToken ct) => database.ForEachAsync(
+    public Task ExportAsync(Database database, DbConnection c, DbTransaction tx, long? accountId, Func<object?[], Task> each, CancellationToken ct) =>
+        database.ForEachAsync(c, tx,
         $"SELECT {ColumnList} FROM {Table} WHERE @account IS NULL OR {AccountColumn} = @account ORDER BY {OrderBy}",
         new SqlParameters().Add("account", accountId, DbType.Int64), RowReader, each, ct);
 

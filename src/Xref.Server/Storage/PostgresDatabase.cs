@@ -88,13 +88,16 @@ public sealed class PostgresDatabase(DatabaseUrl url) : Database(url)
 
     public override object IdsParameter(IReadOnlyCollection<long> ids) => ids.ToArray();
 
+    protected override async Task<DbTransaction> BeginSnapshotAsync(DbConnection connection, CancellationToken ct) =>
+        await ((NpgsqlConnection)connection).BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
+
     public override Task SyncIdentityAsync(DbConnection connection, DbTransaction tx, string table) =>
         RaiseLastIdAsync(connection, tx, table, 0, CancellationToken.None);
 
-    public override async Task<long> LastIdAsync(DbConnection connection, string table, CancellationToken ct)
+    public override async Task<long> LastIdAsync(DbConnection connection, DbTransaction? tx, string table, CancellationToken ct)
     {
         long last = 0;
-        await RunAsync(connection, null, Statement.FirstRow(
+        await RunAsync(connection, tx, Statement.FirstRow(
             $"SELECT COALESCE(pg_sequence_last_value(pg_get_serial_sequence('{table}', 'id')::regclass), 0) AS last",
             SqlParameters.None, r => last = r.Int64("last")), ct);
         return last;

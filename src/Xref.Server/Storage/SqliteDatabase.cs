@@ -200,10 +200,14 @@ public sealed class SqliteDatabase : Database
     /// <summary>AUTOINCREMENT already continues after the largest id.</summary>
     public override Task SyncIdentityAsync(DbConnection connection, DbTransaction tx, string table) => Task.CompletedTask;
 
-    public override async Task<long> LastIdAsync(DbConnection connection, string table, CancellationToken ct)
+    /// <summary>Deferred: a read transaction (never the write lock) whose WAL snapshot starts at its first read and lasts until it ends.</summary>
+    protected override Task<DbTransaction> BeginSnapshotAsync(DbConnection connection, CancellationToken ct) =>
+        Task.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: true));
+
+    public override async Task<long> LastIdAsync(DbConnection connection, DbTransaction? tx, string table, CancellationToken ct)
     {
         long last = 0;
-        await RunAsync(connection, null, Statement.FirstRow("SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = @table), 0) AS last",
+        await RunAsync(connection, tx, Statement.FirstRow("SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = @table), 0) AS last",
             new SqlParameters().Add("table", table), r => last = r.Int64("last")), ct);
         return last;
     }

@@ -66,6 +66,7 @@ public sealed record RecordType(string Name, string Plural, BulkTable Table, boo
                 ColumnKind.JsonObject => line[column.FileName] is JsonObject obj ? obj.ToJsonString() : Fail($"{column.FileName} must be a JSON object.", out error),
                 _ => Text(column, line, out error),
             };
+            if (error is null && column.Check is { } check && values[i] is string json) error = check(json);
             if (error is not null) return null;
         }
         error = null;

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Xref.Accounts;
 using Xref.Storage;
 
@@ -13,6 +14,7 @@ public sealed partial class ApplicationStore
     public static readonly BulkTable BulkTable = new("oauth_applications",
     [
         new("id", ColumnKind.Id), new("account_id", ColumnKind.Id), new("name", ColumnKind.Text), new("client_id", ColumnKind.Text),
-        new("client_secret_hash", ColumnKind.Text), new("redirect_uris", ColumnKind.JsonArray), new("created_at", ColumnKind.Timestamp),
+        new("client_secret_hash", ColumnKind.Text), new("redirect_uris", ColumnKind.JsonArray,
+            Check: json => JsonNode.Parse(json)!.AsArray().All(u => u is JsonValue v && v.TryGetValue<string>(out _)) ? null : "redirect_uris must be an array of strings."), new("created_at", ColumnKind.Timestamp),
     ], AccountColumn: "account_id", OrderBy: "id", HasIdentity: true, Parents: [AccountStore.AccountExists]);
 }

@@ -20,8 +20,13 @@ public enum ColumnKind
     JsonObject,
 }
 
-/// <summary>A column of a <see cref="BulkTable"/>; <paramref name="JsonName"/> when the file names it otherwise (a subject's <c>type</c>).</summary>
-public sealed record BulkColumn(string Name, ColumnKind Kind, bool Nullable = false, IReadOnlyList<string>? Allowed = null, string? JsonName = null)
+/// <summary>
+/// A column of a <see cref="BulkTable"/>; <paramref name="JsonName"/> when the file names it otherwise (a subject's
+/// <c>type</c>); <paramref name="Check"/> a JSON column's shape (its text in, a problem or null out), so a restored
+/// value is one the API can read back.
+/// </summary>
+public sealed record BulkColumn(string Name, ColumnKind Kind, bool Nullable = false, IReadOnlyList<string>? Allowed = null, string? JsonName = null,
+    Func<string, string?>? Check = null)
 {
     public string FileName => JsonName ?? Name;
 

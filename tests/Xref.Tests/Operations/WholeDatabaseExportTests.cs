@@ -150,6 +150,8 @@ public sealed class WholeDatabaseExportTests
             Assert.True(line.StartsWith("""{"type":"account","id":"2",""", StringComparison.Ordinal) || line.Contains("\"account_id\":\"2\""), line);
         Assert.DoesNotContain("Acme", exported);
         Assert.DoesNotContain("acme", exported);
+        var missing = await XrefProcess.RunAsync("export", "--account", "9", "--database", source.TestDatabase.Url);
+        Assert.Equal((1, "xref: account 9 does not exist (`xref accounts list` shows them).", ""), (missing.ExitCode, missing.Error.Trim(), missing.Out));
 
         await using var target = await TestDatabase.CreateAsync(db);
         await ImportAsync(exported, target.Url);
@@ -181,12 +183,15 @@ public sealed class WholeDatabaseExportTests
                 """{"account_id": 1, "subject_type": "Workspace", "subject_id": 555, "service_name": "jira", "service_model": "m", "service_model_ref": "r"}""",
                 """{"account_id": 1, "subject_type": "Workspace", "subject_id": 555, "service_name": "qb", "service_model": "m", "service_model_ref": "r"}""",
                 """{"account_id": 1, "subject_type": "Workspace", "subject_id": 100, "service_name": "jira", "service_model": "m", "service_model_ref": "r"}""",
+                """{"type": "status_report", "id": "5", "account_id": "1", "workspace_id": "100", "color": "red", "description": "d", "details": [{"category": "Scope"}], "creator_id": "10", "updater_id": "10", "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"}""",
             ]);
         const string NoAccount = "account 3 does not exist: import its account record first (an export of this version has it), or create it with `xref accounts create`.";
         Assert.Equal(
         [
             "users: 0 created, 0 unchanged, 1 rejected",
             $"  line 8: {NoAccount}",
+            "status reports: 0 created, 0 unchanged, 1 rejected",
+            "  line 14: details must be an array of {\"category\", \"color\", \"description\"} objects, color one of green, yellow, red.",
             "references: 1 created, 0 updated, 11 rejected",
             $"  7 lines (first 1, 2, 3, 4, 5): {NoAccount}",
             "  line 9: status must be one of pending, successful, failed, not \"bad\".",
@@ -194,6 +199,7 @@ public sealed class WholeDatabaseExportTests
             "  lines 11, 12: subject_id: the Workspace does not exist in account 1: import the subjects first (subject ids are per account).",
         ], await ImportAsync(string.Join("\n", lines), app.TestDatabase.Url, expectedExit: 2));
         Assert.Equal(1, await Sql.CountAsync(app, "SELECT COUNT(*) FROM external_references"));
+        Assert.Equal(0, await Sql.CountAsync(app, "SELECT COUNT(*) FROM status_reports"));
     }
 
     private static async Task<string> BodyAsync(HttpClient client, string url)

@@ -63,9 +63,12 @@ public enum RestoreOutcome { Created, Unchanged, Rejected }
 public sealed record BulkTable(string Table, IReadOnlyList<BulkColumn> Columns, string AccountColumn, string OrderBy, bool HasIdentity,
     IReadOnlyList<BulkParent> Parents)
 {
+    // Built once: the same text for every row, so each statement is prepared once per connection.
+    private string? insert, same;
+
     private string ColumnList => string.Join(", ", Columns.Select(c => c.Name));
 
-    private string Insert => $"""
+    private string Insert => insert ??= $"""
         INSERT INTO {Table} ({ColumnList})
         SELECT {string.Join(", ", Columns.Select(c => "@" + c.Name))}
         WHERE {(Parents.Count == 0 ? "TRUE" : string.Join(" AND ", Parents.Select(p => $"({p.Condition})")))}
@@ -73,7 +76,7 @@ public sealed record BulkTable(string Table, IReadOnlyList<BulkColumn> Columns, 
         RETURNING 1 AS inserted
         """;
 
-    private string Same => $"SELECT 1 AS same FROM {Table} WHERE {string.Join(" AND ", Columns.Select(c => $"{c.Name} IS NOT DISTINCT FROM @{c.Name}"))}";
+    private string Same => same ??= $"SELECT 1 AS same FROM {Table} WHERE {string.Join(" AND ", Columns.Select(c => $"{c.Name} IS NOT DISTINCT FROM @{c.Name}"))}";
 
     /// <summary>Every row (of one account, or all) in <see cref="OrderBy"/> order, its values in <see cref="Columns"/> order.</summary>
     public Task ExportAsync(Database database, DbConnection c, DbTransaction tx, long? accountId, Func<object?[], Task> each, CancellationToken ct) =>
@@ -98,13 +101,13 @@ public sealed record BulkTable(string Table, IReadOnlyList<BulkColumn> Columns, 
         // The few rows not inserted: the same row already stored, a missing parent, or a different row holding the id.
         foreach (var i in notInserted)
         {
-            var same = false;
+            var stored = false;
             var failed = new bool[Parents.Count];
             await database.RunAsync(c, tx, [
-                Statement.FirstRow(Same, Bind(rows[i]), _ => same = true),
+                Statement.FirstRow(Same, Bind(rows[i]), _ => stored = true),
                 .. Parents.Select((p, n) => Statement.FirstRow($"SELECT 1 AS missing WHERE NOT ({p.Condition})", Bind(rows[i]), _ => failed[n] = true)),
             ], ct);
-            if (same) onOutcome(i, RestoreOutcome.Unchanged, null);
+            if (stored) onOutcome(i, RestoreOutcome.Unchanged, null);
             else if (Array.IndexOf(failed, true) is var n and >= 0) onOutcome(i, RestoreOutcome.Rejected, Fill(Parents[n].Reason, rows[i]));
             else onOutcome(i, RestoreOutcome.Rejected, "a different record with this id (or unique key) is already in the database; import into an empty database.");
         }

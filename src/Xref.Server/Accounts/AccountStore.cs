@@ -10,7 +10,7 @@ namespace Xref.Accounts;
 /// All SQL on <c>accounts</c>, <c>users</c> and <c>api_tokens</c>. Tokens are only ever stored and found by their hash.
 /// The OAuth application store issues and revokes its tokens through the methods here that take its transaction.
 /// </summary>
-public sealed class AccountStore(Database database, TimeProvider clock) : ISubjectSource
+public sealed partial class AccountStore(Database database, TimeProvider clock) : ISubjectSource
 {
     private const string TokenColumns = "t.id, t.account_id, t.user_id, t.scope, t.created_at, t.last_used_at, t.revoked_at, t.application_id";
 

@@ -50,4 +50,25 @@ public static class JsonLines
         error = $"{name} must be an ISO 8601 datetime such as {WireValues.Timestamp(0)}.";
         return null;
     }
+
+    /// <summary>A string attribute, or null when it is absent, null or not a string.</summary>
+    public static string? String(JsonObject obj, string name) => obj[name] is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+}
+
+/// <summary>Writes JSON Lines: each record built by a callback, then a newline; the stream is flushed by the caller.</summary>
+public sealed class JsonLinesWriter(Stream output) : IAsyncDisposable
+{
+    private readonly Utf8JsonWriter json = new(output);
+
+    public async Task WriteAsync(Action<Utf8JsonWriter> record, CancellationToken ct)
+    {
+        json.Reset(output);
+        json.WriteStartObject();
+        record(json);
+        json.WriteEndObject();
+        await json.FlushAsync(ct);
+        output.WriteByte((byte)'\n');
+    }
+
+    public ValueTask DisposeAsync() => json.DisposeAsync();
 }

@@ -1,33 +1,30 @@
-using System.Text.Json;
+using System.Data.Common;
 using Xref.ExternalReferences;
 using Xref.Wire;
 
 namespace Xref.BulkData;
 
 /// <summary>
-/// <c>xref export</c>: every external reference (of one account, or all) as JSON Lines, in id order, with
-/// <c>id</c>, <c>account_id</c> and the three timestamps, so <c>xref import</c> restores them exactly.
-/// Streams rows; memory does not grow with the table.
+/// The external references of an export (of one account, or all), in id order, with <c>id</c>, <c>account_id</c>
+/// and the three timestamps, so <c>xref import</c> restores them exactly. Version 1 files were these lines alone,
+/// without <c>type</c>; the importer still reads them.
 /// </summary>
 public sealed class ReferenceExporter(ExternalReferenceStore references)
 {
-    public async Task<long> ExportAsync(Stream output, long? accountId, CancellationToken ct)
+    public async Task<long> ExportAsync(DbConnection c, DbTransaction tx, JsonLinesWriter lines, long? accountId, CancellationToken ct)
     {
-        await using var json = new Utf8JsonWriter(output);
         long count = 0;
-        await references.ExportAsync(accountId, async r =>
+        await references.ExportAsync(c, tx, accountId, async r =>
         {
-            json.Reset(output);
-            json.WriteStartObject();
-            json.WriteString("id", WireValues.Id(r.Id));
-            json.WriteString("account_id", WireValues.Id(r.AccountId));
-            r.WriteFields(json);
-            json.WriteEndObject();
-            await json.FlushAsync(ct);
-            output.WriteByte((byte)'\n');
+            await lines.WriteAsync(json =>
+            {
+                json.WriteString("type", ExportFormat.ReferenceType);
+                json.WriteString("id", WireValues.Id(r.Id));
+                json.WriteString("account_id", WireValues.Id(r.AccountId));
+                r.WriteFields(json);
+            }, ct);
             count++;
         }, ct);
-        await output.FlushAsync(ct);
         return count;
     }
 }

@@ -13,7 +13,7 @@ public sealed class SubjectImporter(AccountStore accounts, SubjectStore subjects
 {
     public async Task<ImportSummary> ImportAsync(TextReader reader, long? accountId, int batchSize, Action<long>? progress, CancellationToken ct)
     {
-        var summary = new ImportSummary();
+        var summary = new ImportSummary("subjects");
         var knownAccounts = new Dictionary<long, bool>();
         var batch = new List<ImportedSubject>(batchSize);
         await foreach (var (line, value, error) in JsonLines.ReadAsync(reader, progress, ct))

@@ -10,7 +10,7 @@ namespace Xref.OAuth;
 /// only by their SHA-256 hash. The tokens a code is exchanged for are <c>api_tokens</c> rows, written through
 /// <see cref="AccountStore"/> inside this store's transactions.
 /// </summary>
-public sealed class ApplicationStore(Database database, AccountStore accounts, TimeProvider clock)
+public sealed partial class ApplicationStore(Database database, AccountStore accounts, TimeProvider clock)
 {
     /// <summary>How long an authorization code may be exchanged, by Xref's clock (Kantata OX: 5 minutes).</summary>
     public static readonly TimeSpan CodeLifetime = TimeSpan.FromMinutes(5);

@@ -8,7 +8,7 @@ using Xref.Wire;
 namespace Xref.StatusReports;
 
 /// <summary>All SQL on <c>status_reports</c>; a report and its nested reference are always written in one transaction.</summary>
-public sealed class StatusReportStore(Database database, ExternalReferenceStore references, SubjectStore subjects, TimeProvider clock) : ISubjectSource
+public sealed partial class StatusReportStore(Database database, ExternalReferenceStore references, SubjectStore subjects, TimeProvider clock) : ISubjectSource
 {
     private const string TableName = "status_reports";
     private static readonly SubjectType Workspace = SubjectTypes.Find("Workspace")!;

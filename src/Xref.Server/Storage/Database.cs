@@ -103,6 +103,41 @@ public abstract class Database(DatabaseUrl url) : IAsyncDisposable
     public abstract Task SyncIdentityAsync(DbConnection connection, DbTransaction tx, string table);
 
     /// <summary>
+    /// The largest id <paramref name="table"/>'s id generator has handed out (or was moved to), 0 when none. An export
+    /// records it, so a restored database never hands out an id again that the original once used and deleted.
+    /// </summary>
+    public abstract Task<long> LastIdAsync(DbConnection connection, DbTransaction? tx, string table, CancellationToken ct);
+
+    /// <summary>Moves <paramref name="table"/>'s id generator to at least <paramref name="lastId"/> and past every stored id; never back.</summary>
+    public abstract Task RaiseLastIdAsync(DbConnection connection, DbTransaction tx, string table, long lastId, CancellationToken ct);
+
+    /// <summary>
+    /// Runs <paramref name="work"/> on a read connection inside one snapshot: every statement sees the database as of
+    /// the first. An export reads table after table; a write committed between two of them must not tear it (a
+    /// reference exported without its new status report could not be restored).
+    /// </summary>
+    public Task ReadSnapshotAsync(Func<DbConnection, DbTransaction, Task> work, CancellationToken ct) => ReadAsync(async c =>
+    {
+        await using var tx = await BeginSnapshotAsync(c, ct);
+        await work(c, tx);
+        await tx.CommitAsync(ct);
+    }, ct);
+
+    /// <summary>A read-only transaction whose statements all see one snapshot.</summary>
+    protected abstract Task<DbTransaction> BeginSnapshotAsync(DbConnection connection, CancellationToken ct);
+
+    /// <summary>Every row of one query handed to <paramref name="each"/> as it is read (exports): memory does not grow with the table.</summary>
+    public Task ForEachAsync<T>(DbConnection connection, DbTransaction? tx, string sql, SqlParameters parameters,
+        Func<DbDataReader, Func<DbDataReader, T>> rowReader, Func<T, Task> each, CancellationToken ct) =>
+        RunAsync(connection, tx, new Statement(sql, parameters, async (reader, token) =>
+        {
+            if (!await reader.ReadAsync(token)) return;
+            var read = rowReader(reader);
+            do await each(read(reader));
+            while (await reader.ReadAsync(token));
+        }), ct);
+
+    /// <summary>
     /// Every table that holds data (not <c>schema_migrations</c>), children before parents: what the sandbox's reset
     /// empties. A migration that adds a table adds it here.
     /// </summary>

@@ -88,13 +88,32 @@ public sealed class PostgresDatabase(DatabaseUrl url) : Database(url)
 
     public override object IdsParameter(IReadOnlyCollection<long> ids) => ids.ToArray();
 
-    public override async Task SyncIdentityAsync(DbConnection connection, DbTransaction tx, string table)
+    protected override async Task<DbTransaction> BeginSnapshotAsync(DbConnection connection, CancellationToken ct) =>
+        await ((NpgsqlConnection)connection).BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
+
+    public override Task SyncIdentityAsync(DbConnection connection, DbTransaction tx, string table) =>
+        RaiseLastIdAsync(connection, tx, table, 0, CancellationToken.None);
+
+    public override async Task<long> LastIdAsync(DbConnection connection, DbTransaction? tx, string table, CancellationToken ct)
     {
-        await using var command = new NpgsqlCommand(
-            $"SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST((SELECT COALESCE(MAX(id), 0) FROM {table}), 1))",
-            (NpgsqlConnection)connection, (NpgsqlTransaction)tx);
-        await command.ExecuteNonQueryAsync();
+        long last = 0;
+        await RunAsync(connection, tx, Statement.FirstRow(
+            $"SELECT COALESCE(pg_sequence_last_value(pg_get_serial_sequence('{table}', 'id')::regclass), 0) AS last",
+            SqlParameters.None, r => last = r.Int64("last")), ct);
+        return last;
     }
+
+    /// <summary>
+    /// setval to the largest of the three, so the generator never moves back (a plain MAX(id) would hand out again
+    /// the ids of deleted rows above it).
+    /// </summary>
+    public override Task RaiseLastIdAsync(DbConnection connection, DbTransaction tx, string table, long lastId, CancellationToken ct) =>
+        RunAsync(connection, tx, Statement.Execute($"""
+            SELECT setval(pg_get_serial_sequence('{table}', 'id'), last) FROM (SELECT GREATEST(@last,
+                (SELECT COALESCE(MAX(id), 0) FROM {table}),
+                COALESCE(pg_sequence_last_value(pg_get_serial_sequence('{table}', 'id')::regclass), 0)) AS last) s
+            WHERE last > 0
+            """, new SqlParameters().Add("last", lastId, DbType.Int64)), ct);
 
     public override Task WipeAsync(DbConnection connection, DbTransaction tx, CancellationToken ct) =>
         RunAsync(connection, tx, Statement.Execute($"TRUNCATE {string.Join(", ", DataTables)} RESTART IDENTITY", SqlParameters.None), ct);

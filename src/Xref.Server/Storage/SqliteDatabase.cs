@@ -200,6 +200,29 @@ public sealed class SqliteDatabase : Database
     /// <summary>AUTOINCREMENT already continues after the largest id.</summary>
     public override Task SyncIdentityAsync(DbConnection connection, DbTransaction tx, string table) => Task.CompletedTask;
 
+    /// <summary>Deferred: a read transaction (never the write lock) whose WAL snapshot starts at its first read and lasts until it ends.</summary>
+    protected override Task<DbTransaction> BeginSnapshotAsync(DbConnection connection, CancellationToken ct) =>
+        Task.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: true));
+
+    public override async Task<long> LastIdAsync(DbConnection connection, DbTransaction? tx, string table, CancellationToken ct)
+    {
+        long last = 0;
+        await RunAsync(connection, tx, Statement.FirstRow("SELECT COALESCE((SELECT seq FROM sqlite_sequence WHERE name = @table), 0) AS last",
+            new SqlParameters().Add("table", table), r => last = r.Int64("last")), ct);
+        return last;
+    }
+
+    /// <summary>sqlite_sequence is AUTOINCREMENT's memory of the largest id, an ordinary table SQLite lets us write.</summary>
+    public override Task RaiseLastIdAsync(DbConnection connection, DbTransaction tx, string table, long lastId, CancellationToken ct) =>
+        RunAsync(connection, tx, [
+            Statement.Execute("UPDATE sqlite_sequence SET seq = MAX(seq, @last) WHERE name = @table",
+                new SqlParameters().Add("table", table).Add("last", lastId, DbType.Int64)),
+            Statement.Execute("""
+                INSERT INTO sqlite_sequence (name, seq) SELECT @table, @last
+                WHERE @last > 0 AND NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = @table)
+                """, new SqlParameters().Add("table", table).Add("last", lastId, DbType.Int64)),
+        ], ct);
+
     public override async Task WipeAsync(DbConnection connection, DbTransaction tx, CancellationToken ct)
     {
         foreach (var table in DataTables)

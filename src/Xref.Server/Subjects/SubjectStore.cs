@@ -9,7 +9,7 @@ namespace Xref.Subjects;
 /// see migration 008), and the condition that a
 /// subject of any type exists in an account, which the upserts embed so that the check and the write are one statement.
 /// </summary>
-public sealed class SubjectStore(Database database) : ISubjectSource
+public sealed partial class SubjectStore(Database database) : ISubjectSource
 {
     /// <summary>SQL condition true when subject (@subject_type, @subject_id) belongs to @account_id.</summary>
     public static string ExistsCondition(SubjectType type) =>

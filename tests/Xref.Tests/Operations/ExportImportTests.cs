@@ -29,16 +29,19 @@ public sealed class ExportImportTests
         try
         {
             var export = await XrefProcess.RunAsync("export", "--account", "1", "--output", file, "--database", source.TestDatabase.Url);
-            Assert.Equal((0, "exported 3 references"), (export.ExitCode, export.Error.Trim()));
+            Assert.Equal((0, "exported: accounts 1, users 2, subjects 6, status reports 0, references 3"), (export.ExitCode, export.Error.Trim()));
             var exported = await File.ReadAllTextAsync(file);
 
             await using var target = await XrefApp.StartAsync(db);
             var import = await XrefProcess.RunAsync("import", file, "--database", target.TestDatabase.Url);
             Assert.Equal(0, import.ExitCode);
             Assert.Contains("references: 3 created, 0 updated, 0 rejected", import.Out);
+            // The target was started with the same seed: the account's records are there already, identical.
+            Assert.Contains("accounts: 0 created, 1 unchanged, 0 rejected", import.Out);
+            Assert.Contains("subjects: 0 created, 6 unchanged, 0 rejected", import.Out);
 
             var again = Path.GetTempFileName();
-            await XrefProcess.RunAsync("export", "--output", again, "--database", target.TestDatabase.Url);
+            await XrefProcess.RunAsync("export", "--account", "1", "--output", again, "--database", target.TestDatabase.Url);
             Assert.Equal(exported, await File.ReadAllTextAsync(again));
             File.Delete(again);
 
@@ -76,7 +79,7 @@ public sealed class ExportImportTests
             var import = await XrefProcess.RunAsync("import", file, "--account", "1", "--batch-size", "2", "--database", app.TestDatabase.Url);
             Assert.Equal(2, import.ExitCode);
             Assert.Contains("references: 1 created, 1 updated, 3 rejected", import.Out);
-            Assert.Contains("  line 2: subject_id: Workspace 900 does not exist in account 1.", import.Out);
+            Assert.Contains("  line 2: subject_id: the Workspace does not exist in account 1: import the subjects first (subject ids are per account).", import.Out);
             Assert.Contains("  line 3: not valid JSON:", import.Out);
             Assert.Contains("  line 6: status must be one of pending, successful, failed, not \"bad\".", import.Out);
             var body = await JsonAssert.StatusAsync(await app.Client().GetAsync("/api/v1/external_references?subject_type=Workspace"), HttpStatusCode.OK);
@@ -126,8 +129,8 @@ public sealed class ExportImportTests
             var import = await XrefProcess.RunAsync("import", file, "--account", "1", "--batch-size", "4", "--database", viaImport.TestDatabase.Url);
             Assert.Equal(2, import.ExitCode);
             Assert.Contains("references: 5 created, 3 updated, 2 rejected", import.Out);
-            Assert.Contains("  line 5: subject_id: Workspace 900 does not exist in account 1.", import.Out);
-            Assert.Contains("  line 6: subject_id: User 20 does not exist in account 1.", import.Out);
+            Assert.Contains("  line 5: subject_id: the Workspace does not exist in account 1: import the subjects first (subject ids are per account).", import.Out);
+            Assert.Contains("  line 6: subject_id: the User does not exist in account 1: import the subjects first (subject ids are per account).", import.Out);
         }
         finally
         {

@@ -38,6 +38,14 @@ public sealed class AccountStore(Database database, TimeProvider clock) : ISubje
     /// <summary>Whether account <paramref name="id"/> exists, inside the caller's transaction.</summary>
     public Task<bool> AccountExistsAsync(DbConnection c, DbTransaction tx, long id, CancellationToken ct) => ExistsAsync(c, tx, "accounts", id, ct);
 
+    /// <summary>True when the database holds at least one account (start-up says what to do when it holds none).</summary>
+    public Task<bool> AnyAccountAsync(CancellationToken ct) => database.ReadAsync(async c =>
+    {
+        var any = false;
+        await database.RunAsync(c, null, Statement.FirstRow("SELECT 1 FROM accounts LIMIT 1", SqlParameters.None, _ => any = true), ct);
+        return any;
+    }, ct);
+
     /// <summary>True when the database holds no account yet (the demo account is created only then).</summary>
     public async Task<bool> IsEmptyAsync(DbConnection c, DbTransaction tx, CancellationToken ct)
     {

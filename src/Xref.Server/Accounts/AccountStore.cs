@@ -105,6 +105,15 @@ public sealed class AccountStore(Database database, TimeProvider clock) : ISubje
         $"SELECT {UserRecord.Columns} FROM users WHERE account_id = @account ORDER BY id", new SqlParameters().Add("account", accountId),
         UserRecord.Reader, ct), ct);
 
+    /// <summary>Every user, or one account's, in id order, with the account each belongs to (<c>xref users list</c>).</summary>
+    public Task<List<(long AccountId, UserRecord User)>> ListAllUsersAsync(long? accountId, CancellationToken ct) => database.ReadAsync(c =>
+        database.QueryAsync<(long, UserRecord)>(c, null, $"SELECT account_id, {UserRecord.Columns} FROM users WHERE @account IS NULL OR account_id = @account ORDER BY id",
+            new SqlParameters().Add("account", accountId, DbType.Int64), r =>
+            {
+                var (account, user) = (r.GetOrdinal("account_id"), UserRecord.Reader(r));
+                return row => (row.GetInt64(account), user(row));
+            }, ct), ct);
+
     public SubjectTable Table => SubjectTable.Users;
 
     /// <summary>Users are the <c>User</c> subjects, and the creators and updaters of status reports.</summary>
@@ -179,6 +188,15 @@ public sealed class AccountStore(Database database, TimeProvider clock) : ISubje
             new SqlParameters().Add("id", id).Add("now", Now), _ => revoked = true), ct);
         if (revoked) return TokenRevocation.Revoked;
         return await ExistsAsync(c, tx, "api_tokens", id, ct) ? TokenRevocation.AlreadyRevoked : TokenRevocation.NotFound;
+    }, ct);
+
+    /// <summary>The id of the token with this hash, revoked or not; null when none (<c>xref tokens revoke</c> given a token).</summary>
+    public Task<long?> FindTokenIdAsync(string hash, CancellationToken ct) => database.ReadAsync(async c =>
+    {
+        long? id = null;
+        await database.RunAsync(c, null, Statement.FirstRow("SELECT id FROM api_tokens WHERE token_hash = @hash",
+            new SqlParameters().Add("hash", hash), r => id = r.Int64("id")), ct);
+        return id;
     }, ct);
 
     /// <summary>The live (not revoked) token with this hash and whether its account creates missing subjects; null when none.</summary>

@@ -96,7 +96,16 @@ public static class XrefCli
     /// <summary>Opens the database named by <c>--database</c> (or XREF_DATABASE), brings its schema up to date, and gives its stores.</summary>
     public static async Task<CliStores> OpenAsync(ParseResult parse, CancellationToken ct)
     {
-        var url = DatabaseUrl.Parse(parse.GetValue(DatabaseOption) ?? Environment.GetEnvironmentVariable("XREF_DATABASE"), failFast: false);
+        var given = parse.GetValue(DatabaseOption) ?? Environment.GetEnvironmentVariable("XREF_DATABASE");
+        DatabaseUrl url;
+        try
+        {
+            url = DatabaseUrl.Parse(given, failFast: false);
+        }
+        catch (FormatException e)
+        {
+            throw new CliException(StartupFailure.Describe(e, given ?? ""));
+        }
         try
         {
             return await CliStores.OpenAsync(url, ct);

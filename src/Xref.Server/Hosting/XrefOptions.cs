@@ -129,11 +129,16 @@ public sealed class XrefOptions
     public static string[] GivenArguments(ParseResult parse, IEnumerable<Option> options) =>
     [
         .. options.Select(parse.GetResult).OfType<System.CommandLine.Parsing.OptionResult>().Where(r => !r.Implicit)
-            .Select(r => $"--{r.Option.Name.TrimStart('-')}={(r.Tokens.Count == 0 ? "true" : r.Tokens[^1].Value)}"),
+            .Select(r => $"--{r.Option.Name.TrimStart('-')}={(r.Tokens.Count > 0 ? r.Tokens[^1].Value : r.Option is Option<bool> ? "true" : "")}"),
     ];
 
-    private static Option<T> Value<T>(string name, string label, string meaning, string variable, string fallback) =>
-        new(name) { HelpName = label.Trim('<', '>'), Description = $"{meaning} ({variable}; default: {fallback})" };
+    private static Option<T> Value<T>(string name, string label, string meaning, string variable, string fallback) => new(name)
+    {
+        HelpName = label.Trim('<', '>'),
+        Description = $"{meaning} ({variable}; default: {fallback})",
+        // An empty text (--seed "" or --seed=) is a value: it overrides XREF_SEED with none, as a test host does.
+        Arity = typeof(T) == typeof(string) ? ArgumentArity.ZeroOrOne : ArgumentArity.ExactlyOne,
+    };
 
     private static Option<string> LogLevelOption()
     {

@@ -82,8 +82,8 @@ public static class XrefCli
         var row = Enumerable.Range(0, b.Length + 1).ToArray();
         for (var i = 1; i <= a.Length; i++)
         {
-            var (diagonal, row0) = (row[0], i);
-            row[0] = row0;
+            var diagonal = row[0];
+            row[0] = i;
             for (var j = 1; j <= b.Length; j++)
             {
                 var next = Math.Min(Math.Min(row[j] + 1, row[j - 1] + 1), diagonal + (a[i - 1] == b[j - 1] ? 0 : 1));

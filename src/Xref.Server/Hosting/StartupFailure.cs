@@ -25,6 +25,7 @@ public static class StartupFailure
                 $"cannot listen on {Address(io)}: the address is already in use — stop the process using that port, or choose another with --urls",
             IOException { InnerException: SocketException { SocketErrorCode: SocketError.AccessDenied } } io =>
                 $"cannot listen on {Address(io)}: permission denied — ports below 1024 need privileges; choose another with --urls",
+            OperationCanceledException => "start-up was interrupted (Ctrl+C or SIGTERM) — start it again when ready",
             FormatException format when format.Message.StartsWith("--database", StringComparison.Ordinal) => DatabaseFormat(format, database),
             FormatException format => $"{Trim(format.Message)} — see xref --help",
             _ => DatabaseProblem.Describe(e, Display(database))

@@ -64,8 +64,10 @@ public sealed class RequestLogTests
                 $"&client_id={OAuthKit.ClientId}&client_secret={OAuthKit.Secret}&redirect_uri={Uri.EscapeDataString(OAuthKit.Callback)}"), "/oauth/token", null);
             Assert.Equal(HttpStatusCode.OK, exchange.StatusCode);
             var accessToken = JsonNode.Parse(await exchange.Content.ReadAsStringAsync())!["access_token"]!.GetValue<string>();
-            await Send(new HttpRequestMessage(HttpMethod.Patch, "/api/v1/status_reports/999") { Content = new StringContent("{}", Encoding.UTF8, "application/json"), Headers = { Authorization = new("Bearer", accessToken) } },
-                "/api/v1/status_reports/999", 1);
+            // PATCH is logged as sent (Rails routing makes it a PUT further in).
+            var patch = new HttpRequestMessage(HttpMethod.Patch, "/api/v1/status_reports/999") { Content = new StringContent("{}", Encoding.UTF8, "application/json") };
+            patch.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+            await Send(patch, "/api/v1/status_reports/999", 1);
 
             await server.WaitForLineAsync(l => l.Contains(sent[^1].Id, StringComparison.Ordinal));
             var entries = server.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!)

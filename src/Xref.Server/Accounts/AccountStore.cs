@@ -38,6 +38,14 @@ public sealed partial class AccountStore(Database database, TimeProvider clock) 
     /// <summary>Whether account <paramref name="id"/> exists, inside the caller's transaction.</summary>
     public Task<bool> AccountExistsAsync(DbConnection c, DbTransaction tx, long id, CancellationToken ct) => ExistsAsync(c, tx, "accounts", id, ct);
 
+    /// <summary>True when the database holds at least one account (start-up says what to do when it holds none).</summary>
+    public Task<bool> AnyAccountAsync(CancellationToken ct) => database.ReadAsync(async c =>
+    {
+        var any = false;
+        await database.RunAsync(c, null, Statement.FirstRow("SELECT 1 FROM accounts LIMIT 1", SqlParameters.None, _ => any = true), ct);
+        return any;
+    }, ct);
+
     /// <summary>True when the database holds no account yet (the demo account is created only then).</summary>
     public async Task<bool> IsEmptyAsync(DbConnection c, DbTransaction tx, CancellationToken ct)
     {
@@ -96,6 +104,15 @@ public sealed partial class AccountStore(Database database, TimeProvider clock) 
     public Task<List<UserRecord>> ListUsersAsync(long accountId, CancellationToken ct) => database.ReadAsync(c => database.QueryAsync(c, null,
         $"SELECT {UserRecord.Columns} FROM users WHERE account_id = @account ORDER BY id", new SqlParameters().Add("account", accountId),
         UserRecord.Reader, ct), ct);
+
+    /// <summary>Every user, or one account's, in id order, with the account each belongs to (<c>xref users list</c>).</summary>
+    public Task<List<(long AccountId, UserRecord User)>> ListAllUsersAsync(long? accountId, CancellationToken ct) => database.ReadAsync(c =>
+        database.QueryAsync<(long, UserRecord)>(c, null, $"SELECT account_id, {UserRecord.Columns} FROM users WHERE @account IS NULL OR account_id = @account ORDER BY id",
+            new SqlParameters().Add("account", accountId, DbType.Int64), r =>
+            {
+                var (account, user) = (r.GetOrdinal("account_id"), UserRecord.Reader(r));
+                return row => (row.GetInt64(account), user(row));
+            }, ct), ct);
 
     public SubjectTable Table => SubjectTable.Users;
 
@@ -171,6 +188,15 @@ public sealed partial class AccountStore(Database database, TimeProvider clock) 
             new SqlParameters().Add("id", id).Add("now", Now), _ => revoked = true), ct);
         if (revoked) return TokenRevocation.Revoked;
         return await ExistsAsync(c, tx, "api_tokens", id, ct) ? TokenRevocation.AlreadyRevoked : TokenRevocation.NotFound;
+    }, ct);
+
+    /// <summary>The id of the token with this hash, revoked or not; null when none (<c>xref tokens revoke</c> given a token).</summary>
+    public Task<long?> FindTokenIdAsync(string hash, CancellationToken ct) => database.ReadAsync(async c =>
+    {
+        long? id = null;
+        await database.RunAsync(c, null, Statement.FirstRow("SELECT id FROM api_tokens WHERE token_hash = @hash",
+            new SqlParameters().Add("hash", hash), r => id = r.Int64("id")), ct);
+        return id;
     }, ct);
 
     /// <summary>The live (not revoked) token with this hash and whether its account creates missing subjects; null when none.</summary>

@@ -5,7 +5,7 @@ using Xref.Wire;
 
 namespace Xref.Cli;
 
-/// <summary><c>xref accounts create|list</c> and <c>xref users create</c>.</summary>
+/// <summary><c>xref accounts create|list</c> and <c>xref users create|list</c>.</summary>
 public static class AccountCommands
 {
     public static Command Accounts()
@@ -23,12 +23,25 @@ public static class AccountCommands
             return 0;
         }));
 
-        var list = new Command("list", "List accounts.");
+        var json = Listing.JsonOption();
+        var list = new Command("list", "List accounts (id, name, auto_subjects, created_at).") { json };
         list.SetAction((parse, ct) => XrefCli.GuardAsync(async () =>
         {
             await using var xref = await XrefCli.OpenAsync(parse, ct);
+            var accounts = await xref.Accounts.ListAccountsAsync(ct);
+            if (parse.GetValue(json))
+            {
+                await Listing.WriteJsonAsync(accounts, (w, a) =>
+                {
+                    w.WriteNumber("id", a.Id);
+                    w.WriteString("name", a.Name);
+                    w.WriteBoolean("auto_subjects", a.AutoSubjects);
+                    w.WriteTimestamp("created_at", a.CreatedAt);
+                });
+                return 0;
+            }
             var table = new Table().AddColumns("id", "name", "auto_subjects", "created_at");
-            foreach (var a in await xref.Accounts.ListAccountsAsync(ct))
+            foreach (var a in accounts)
                 table.AddRow(a.Id.ToString(), Markup.Escape(a.Name), a.AutoSubjects.ToString().ToLowerInvariant(), WireValues.Timestamp(a.CreatedAt));
             AnsiConsole.Write(table);
             return 0;
@@ -58,6 +71,38 @@ public static class AccountCommands
             });
             return 0;
         }));
-        return new Command("users", "Manage users.") { create };
+        return new Command("users", "Manage users.") { create, ListUsers() };
+    }
+
+    private static Command ListUsers()
+    {
+        var account = new Option<long?>("--account") { Description = "Only this account's users" };
+        var json = Listing.JsonOption();
+        var list = new Command("list", "List users (id, account_id, full_name, email_address, headline, photo_path).") { account, json };
+        list.SetAction((parse, ct) => XrefCli.GuardAsync(async () =>
+        {
+            await using var xref = await XrefCli.OpenAsync(parse, ct);
+            var users = await xref.Accounts.ListAllUsersAsync(parse.GetValue(account), ct);
+            if (parse.GetValue(json))
+            {
+                await Listing.WriteJsonAsync(users, (w, u) =>
+                {
+                    w.WriteNumber("id", u.User.Id);
+                    w.WriteNumber("account_id", u.AccountId);
+                    w.WriteStringOrNull("full_name", u.User.FullName);
+                    w.WriteStringOrNull("email_address", u.User.EmailAddress);
+                    w.WriteStringOrNull("headline", u.User.Headline);
+                    w.WriteStringOrNull("photo_path", u.User.PhotoPath);
+                });
+                return 0;
+            }
+            var table = new Table().AddColumns("id", "account", "full_name", "email_address", "headline");
+            static string Text(string? value) => value is null ? "-" : Markup.Escape(value);
+            foreach (var (accountId, u) in users)
+                table.AddRow(u.Id.ToString(), accountId.ToString(), Text(u.FullName), Text(u.EmailAddress), Text(u.Headline));
+            AnsiConsole.Write(table);
+            return 0;
+        }));
+        return list;
     }
 }

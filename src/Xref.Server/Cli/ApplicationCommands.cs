@@ -41,12 +41,29 @@ public static class ApplicationCommands
         }));
 
         var only = new Option<long?>("--account") { Description = "Only this account's applications" };
-        var list = new Command("list", "List applications (id, account, name, client id, redirect URIs, creation); never a secret.") { only };
+        var json = Listing.JsonOption();
+        var list = new Command("list", "List applications (id, account, name, client id, redirect URIs, creation); never a secret.") { only, json };
         list.SetAction((parse, ct) => XrefCli.GuardAsync(async () =>
         {
             await using var xref = await XrefCli.OpenAsync(parse, ct);
+            var applications = await xref.Applications.ListAsync(parse.GetValue(only), ct);
+            if (parse.GetValue(json))
+            {
+                await Listing.WriteJsonAsync(applications, (w, a) =>
+                {
+                    w.WriteNumber("id", a.Id);
+                    w.WriteNumber("account_id", a.AccountId);
+                    w.WriteString("name", a.Name);
+                    w.WriteString("client_id", a.ClientId);
+                    w.WriteStartArray("redirect_uris");
+                    foreach (var uri in a.RedirectUris) w.WriteStringValue(uri);
+                    w.WriteEndArray();
+                    w.WriteTimestamp("created_at", a.CreatedAt);
+                });
+                return 0;
+            }
             // One block per application rather than a table: a 64-character client id must stay whole to be copied.
-            foreach (var a in await xref.Applications.ListAsync(parse.GetValue(only), ct))
+            foreach (var a in applications)
             {
                 Console.Out.WriteLine($"{a.Id}  account {a.AccountId}  created {WireValues.Timestamp(a.CreatedAt)}  {a.Name}");
                 Console.Out.WriteLine($"    client_id     {a.ClientId}");

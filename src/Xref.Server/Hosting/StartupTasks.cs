@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
+using Xref.Accounts;
 using Xref.Seeding;
 using Xref.Storage;
 
@@ -11,10 +12,11 @@ namespace Xref.Hosting;
 /// A failure stops start-up with a message naming the problem.
 /// </summary>
 public sealed class StartupTasks(Database database, Migrator migrator, SeedApplier seeds, DemoAccount demo, StartupSeed startup,
-    TimeProvider clock, IOptions<XrefOptions> options, RateLimits.Configured rateLimits, IServer server, ILogger<StartupTasks> logger)
-    : IHostedLifecycleService
+    TimeProvider clock, IOptions<XrefOptions> options, RateLimits.Configured rateLimits, IServer server, AccountStore accounts,
+    ILogger<StartupTasks> logger) : IHostedLifecycleService
 {
     private bool announceDemo;
+    private bool noAccounts;
 
     public async Task StartingAsync(CancellationToken ct)
     {
@@ -29,6 +31,7 @@ public sealed class StartupTasks(Database database, Migrator migrator, SeedAppli
             (startup.Seed, startup.DemoToken) = DemoAccount.Build();
             announceDemo = await demo.CreateIfEmptyAsync(startup.Seed, ct);
         }
+        noAccounts = !await accounts.AnyAccountAsync(ct);
     }
 
     /// <summary>The demo token and the sandbox's admin token are announced once the server knows its address.</summary>
@@ -36,6 +39,12 @@ public sealed class StartupTasks(Database database, Migrator migrator, SeedAppli
     {
         var address = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? "http://localhost:5000";
         if (announceDemo) DemoAccount.Announce(startup.DemoToken!, address);
+        // A new PostgreSQL database gets no demo account unless asked: without this, the server would start in silence
+        // and answer every token with 401.
+        if (noAccounts)
+            logger.LogWarning("The database has no account yet, so no token can call the API. Start with --demo for a demo account and its token, " +
+                "or with --seed FILE, or create one: xref accounts create --name NAME; xref users create --account ID --name NAME; " +
+                "xref tokens create --user ID --scope write");
         if (options.Value.AdminTokenGenerated)
         {
             // The admin token is printed once, to standard output only (never logged), as the demo token is.

@@ -59,6 +59,7 @@ public static class XrefServices
     {
         var options = app.Services.GetRequiredService<IOptions<XrefOptions>>().Value;
         app.UseRequestId();
+        app.UseRequestLogging();
         if (options.ControlPlane) RequestJournal.UseRequestJournal(app, app.Services.GetRequiredService<RequestJournal>());
         StallFloor.Use(app);
         app.UseMiddleware<ErrorHandling>();

@@ -49,6 +49,28 @@ public sealed class TokenCommandTests
     }
 
     [Theory, AllDatabases]
+    public async Task Revoke_given_the_token_itself_finds_it_by_its_hash_and_never_prints_it(string db)
+    {
+        await using var app = await XrefApp.StartAsync(db);
+        var revoked = await XrefProcess.RunAsync("tokens", "revoke", XrefApp.AcmeRead, "--database", app.TestDatabase.Url);
+        Assert.Equal((0, "token 2 revoked\n", "That is a token, not an id: it is token 2.\n"), (revoked.ExitCode, revoked.Out, revoked.Error));
+        Assert.Equal(1, await Sql.CountAsync(app, "SELECT COUNT(*) FROM api_tokens WHERE revoked_at IS NOT NULL AND token_hash = @hash",
+            new { hash = Xref.Auth.Tokens.Hash(XrefApp.AcmeRead) }));
+        await Task.Delay(TimeSpan.FromSeconds(1.1)); // the authenticator's cache
+        await JsonAssert.ErrorAsync(await app.ListAsync("subject_type=Workspace", XrefApp.AcmeRead), HttpStatusCode.Unauthorized,
+            ("oauth", null, "Invalid OAuth 2 Request"));
+
+        var again = await XrefProcess.RunAsync("tokens", "revoke", XrefApp.AcmeRead, "--database", app.TestDatabase.Url);
+        Assert.Equal((0, "token 2 already revoked\n"), (again.ExitCode, again.Out));
+
+        const string unknown = "xref_this-token-was-never-issued-by-this-database-00";
+        var missing = await XrefProcess.RunAsync("tokens", "revoke", unknown, "--database", app.TestDatabase.Url);
+        Assert.Equal((1, "", "xref: that is neither a token id nor a token Xref knows — find the id with `xref tokens list`.\n"),
+            (missing.ExitCode, missing.Out, missing.Error));
+        Assert.Equal(1, await Sql.CountAsync(app, "SELECT COUNT(*) FROM api_tokens WHERE revoked_at IS NOT NULL"));
+    }
+
+    [Theory, AllDatabases]
     public async Task Accounts_and_users_can_be_created_for_a_new_customer(string db)
     {
         await using var app = await XrefApp.StartAsync(db);

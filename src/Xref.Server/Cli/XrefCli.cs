@@ -9,7 +9,7 @@ namespace Xref.Cli;
 /// </summary>
 public static class XrefCli
 {
-    private static readonly string[] CommandNames = ["accounts", "users", "tokens", "apps", "import", "export", "migrate", "healthcheck"];
+    private static readonly string[] CommandNames = ["accounts", "users", "tokens", "apps", "import", "export", "migrate", "healthcheck", "remote"];
 
     /// <summary>True when the first word that is not an option (or an option's value) names a command.</summary>
     public static bool IsCommand(string[] args)
@@ -47,6 +47,7 @@ public static class XrefCli
         root.Subcommands.Add(DataCommands.Export());
         root.Subcommands.Add(Migrate());
         root.Subcommands.Add(HealthCheck());
+        root.Subcommands.Add(RemoteCommands.Remote());
         return root.Parse(args).InvokeAsync();
     }
 

@@ -65,7 +65,7 @@ public sealed class ExternalReference : KantataObject
 /// The body of <c>POST /external_references/create_or_update</c>. The five first properties are required; a property
 /// left null is not sent, so an update leaves that field as it was.
 /// </summary>
-public sealed class ExternalReferenceInput
+public sealed record ExternalReferenceInput
 {
     /// <summary>The Kantata object's type, one of <see cref="SubjectTypes"/>.</summary>
     public required string SubjectType { get; init; }

@@ -14,7 +14,7 @@ public abstract class KantataObject
 
     /// <summary>Fields this type does not declare, as they came.</summary>
     [JsonExtensionData]
-    public Dictionary<string, JsonElement>? Attributes { get; init; }
+    public Dictionary<string, JsonElement>? Attributes { get; set; }
 }
 
 /// <summary><c>{"key": "workspaces", "id": "100"}</c>: a record named by its collection key and id.</summary>

@@ -73,7 +73,7 @@ public sealed class StatusReport : KantataObject
 /// <see cref="Description"/> required) and of <c>PUT /status_reports/{id}</c> (all optional; the workspace cannot
 /// change). A property left null is not sent; <see cref="Details"/> given replaces all details (empty removes them).
 /// </summary>
-public sealed class StatusReportInput
+public sealed record StatusReportInput
 {
     /// <summary>The workspace reported on (ignored on update).</summary>
     public long? WorkspaceId { get; init; }
@@ -92,7 +92,7 @@ public sealed class StatusReportInput
 }
 
 /// <summary>The external reference nested in a status report's body: its subject is the report.</summary>
-public sealed class StatusReportReferenceInput
+public sealed record StatusReportReferenceInput
 {
     /// <summary>The integration, such as <c>jira</c>.</summary>
     public required string ServiceName { get; init; }

@@ -91,6 +91,21 @@ public sealed class XrefSandboxTests
     }
 
     [Fact]
+    public async Task The_package_README_test_passes_as_written()
+    {
+        await using var kantata = await XrefSandbox.StartAsync();
+        await kantata.ResetAsync();
+        await kantata.Faults.AddAsync("/api/v1/external_references/create_or_update", status: 503, times: 1);
+        var saved = await kantata.Client.ExternalReferences.CreateOrUpdateAsync(new ExternalReferenceInput
+        {
+            SubjectType = SubjectTypes.Workspace, SubjectId = 100, ServiceName = "jira", ServiceModel = "issue",
+            ServiceModelRef = "WEB-1", Status = SyncStatus.Successful,
+        });
+        Assert.Equal(SyncStatus.Successful, saved.Status);
+        Assert.Equal([200, 503], (await kantata.Requests.ListAsync()).Select(r => r.Status));
+    }
+
+    [Fact]
     public async Task Two_sandboxes_are_apart_and_a_seed_without_a_write_token_is_refused()
     {
         await using var first = await XrefSandbox.StartAsync();

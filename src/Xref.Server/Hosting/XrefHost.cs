@@ -6,8 +6,8 @@ namespace Xref.Hosting;
 
 /// <summary>
 /// Xref inside another process (Xref.Testing's sandbox): the same services and pipeline as <c>Program.cs</c>, its
-/// settings given as values (the command-line option names without <c>--</c>) instead of read from the command line
-/// and the environment, so a test process's own variables never reach it.
+/// settings given as values (the command-line option names without <c>--</c>) instead of read from the command line,
+/// the environment and appsettings files, so nothing of the hosting test project reaches it.
 /// </summary>
 public static class XrefHost
 {
@@ -18,13 +18,15 @@ public static class XrefHost
     {
         // The application is Xref, not the test assembly that hosts it (hosting startup and content lookups go by it).
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ApplicationName = typeof(XrefHost).Assembly.GetName().Name, Args = [] });
-        builder.WebHost.UseUrls(urls);
-        // Added last, so these win over appsettings and variables. In a test run Xref's logs would interleave with the
-        // test's output: only its warnings and errors, unless the settings say otherwise.
+        // Only these settings: the host's appsettings.json (a Kestrel section would add endpoints) and environment
+        // variables are the test project's, not Xref's. In a test run Xref's logs would interleave with the test's
+        // output: only its warnings and errors, unless the settings say otherwise.
+        builder.Configuration.Sources.Clear();
         builder.Configuration.Sources.Add(new MemoryConfigurationSource
         {
             InitialData = [new("Logging:LogLevel:Default", "Warning"), .. settings],
         });
+        builder.WebHost.UseUrls(urls);
         builder.Services.AddXref();
         return builder.Build().UseXref();
     }

@@ -21,7 +21,7 @@ public static class Program
         try
         {
             var outcome = await new WorkspaceSync(kantata, tracker).RunAsync(args.Select(long.Parse));
-            await foreach (var r in kantata.ExternalReferences.ListAllAsync(new ExternalReferenceQuery(SubjectTypes.Workspace) { ServiceName = WorkspaceSync.Service }))
+            await foreach (var r in kantata.ExternalReferences.ListAllAsync(new ExternalReferenceQuery(SubjectTypes.Workspace) { ServiceName = WorkspaceSync.Service, Order = ExternalReferenceOrder.CreatedAtAsc }))
                 Console.WriteLine($"Workspace {r.SubjectId}: {r.Status.ToString().ToLowerInvariant()} {r.ServiceModelRef} {r.ExternalMessage}".TrimEnd());
             Console.WriteLine($"{outcome.Successful} successful, {outcome.Failed} failed");
             return outcome.Failed == 0 ? 0 : 1;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using TrackerSync;
 using Xref.Client;
 using Xref.Testing;
@@ -33,24 +34,18 @@ public sealed class TrackerSyncExampleTests
     public async Task The_program_runs_from_its_entry_point()
     {
         await using var kantata = await XrefSandbox.StartAsync();
-        Environment.SetEnvironmentVariable("KANTATA_URL", kantata.BaseUrl.ToString());
-        Environment.SetEnvironmentVariable("KANTATA_TOKEN", kantata.WriteToken);
-        var output = new StringWriter();
-        var previous = Console.Out;
-        Console.SetOut(output);
-        int exit;
-        try
-        {
-            exit = await TrackerSync.Program.Main(["100", "101"]);
-        }
-        finally
-        {
-            Console.SetOut(previous);
-            Environment.SetEnvironmentVariable("KANTATA_URL", null);
-            Environment.SetEnvironmentVariable("KANTATA_TOKEN", null);
-        }
-        Assert.Equal(1, exit);
-        Assert.Contains("Workspace 100: successful WEB-1", output.ToString());
-        Assert.Contains("1 successful, 1 failed", output.ToString());
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "TrackerSync.dll"), "100", "101" }) start.ArgumentList.Add(arg);
+        start.Environment["KANTATA_URL"] = kantata.BaseUrl.ToString();
+        start.Environment["KANTATA_TOKEN"] = kantata.WriteToken;
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(timeout.Token);
+        Assert.True(process.ExitCode == 1, await error); // 1: a sync failed
+        Assert.Equal(["Workspace 100: successful WEB-1",
+                      "Workspace 101: failed workspace-101 Project 'ERP migration' is archived in the tracker; issues cannot be created.",
+                      "1 successful, 1 failed"], (await output).Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 }

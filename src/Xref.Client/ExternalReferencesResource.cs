@@ -26,7 +26,7 @@ public sealed class ExternalReferencesResource
     public IAsyncEnumerable<Page<ExternalReference>> ListPagesAsync(ExternalReferenceQuery query, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(query);
-        if (query.Only is not null) return One(ListAsync(query with { Page = null, Limit = null, Offset = null }, ct));
+        if (query.Only is not null) return Paging.One(ListAsync(query with { Page = null, Limit = null, Offset = null }, ct));
         return Paging.PagesAsync((page, size, token) => ListAsync(query with { Page = page, PerPage = size, Limit = null, Offset = null }, token), query.PerPage, ct);
     }
 
@@ -54,10 +54,5 @@ public sealed class ExternalReferencesResource
     public async Task DeleteAsync(long id, CancellationToken ct = default)
     {
         using var _ = await transport.SendAsync(HttpMethod.Delete, $"{Key}/{id}", null, idempotent: true, ct);
-    }
-
-    internal static async IAsyncEnumerable<Page<T>> One<T>(Task<Page<T>> page) where T : KantataObject
-    {
-        yield return await page;
     }
 }

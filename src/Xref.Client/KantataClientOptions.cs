@@ -1,7 +1,7 @@
 namespace Xref.Client;
 
 /// <summary>Where and how <see cref="KantataClient"/> calls the API.</summary>
-public sealed class KantataClientOptions
+public sealed record KantataClientOptions
 {
     /// <summary>
     /// The API root, such as <c>https://api.mavenlink.com/api/v1/</c>, or a server's root (<c>http://127.0.0.1:5080</c>),

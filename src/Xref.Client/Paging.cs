@@ -27,6 +27,12 @@ internal static class Paging
         }
     }
 
+    /// <summary>A listing with <c>only</c>: the API serves it whole, in one page.</summary>
+    public static async IAsyncEnumerable<Page<T>> One<T>(Task<Page<T>> page) where T : KantataObject
+    {
+        yield return await page;
+    }
+
     /// <summary>
     /// The records of every page, each id once: a record that moved to a later page while walking (an offset listing
     /// shifts when a record is added before it) would otherwise come twice.

@@ -22,7 +22,7 @@ public sealed class StatusReportsResource
     public IAsyncEnumerable<Page<StatusReport>> ListPagesAsync(StatusReportQuery? query = null, CancellationToken ct = default)
     {
         query ??= new StatusReportQuery();
-        if (query.Only is not null) return ExternalReferencesResource.One(ListAsync(query with { Page = null, Limit = null, Offset = null }, ct));
+        if (query.Only is not null) return Paging.One(ListAsync(query with { Page = null, Limit = null, Offset = null }, ct));
         return Paging.PagesAsync((page, size, token) => ListAsync(query with { Page = page, PerPage = size, Limit = null, Offset = null }, token), query.PerPage, ct);
     }
 

@@ -113,12 +113,7 @@ public sealed class XrefSandbox : IAsyncDisposable
 
     /// <summary>A client of this sandbox with another token (a read token, another account's, an OAuth token).</summary>
     public KantataClient CreateClient(string token, KantataClientOptions? options = null) =>
-        new(http, new KantataClientOptions
-        {
-            BaseUrl = BaseUrl, Token = token,
-            MaxRetries = options?.MaxRetries ?? new KantataClientOptions().MaxRetries,
-            MaxRetryDelay = options?.MaxRetryDelay ?? new KantataClientOptions().MaxRetryDelay,
-        });
+        new(http, (options ?? new KantataClientOptions()) with { BaseUrl = BaseUrl, Token = token });
 
     /// <summary>
     /// The database as right after start-up (or as <paramref name="seed"/> makes it), ids starting again; faults,

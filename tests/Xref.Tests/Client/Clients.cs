@@ -22,12 +22,8 @@ public sealed class Clients
     private Clients(XrefApp app, string token, KantataClientOptions? options)
     {
         counter = new Counter { InnerHandler = app.Server.CreateHandler() };
-        Client = new KantataClient(new HttpClient(counter) { BaseAddress = app.Server.BaseAddress }, new KantataClientOptions
-        {
-            Token = token,
-            MaxRetries = options?.MaxRetries ?? new KantataClientOptions().MaxRetries,
-            MaxRetryDelay = options?.MaxRetryDelay ?? new KantataClientOptions().MaxRetryDelay,
-        });
+        Client = new KantataClient(new HttpClient(counter) { BaseAddress = app.Server.BaseAddress },
+            (options ?? new KantataClientOptions()) with { Token = token });
     }
 
     public KantataClient Client { get; }

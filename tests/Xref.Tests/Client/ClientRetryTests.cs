@@ -63,6 +63,22 @@ public sealed class ClientRetryTests
         Assert.Equal((HttpStatusCode.TooManyRequests, 2), (stillFailing.Status, twice.Requests));
     }
 
+    [Fact]
+    public async Task Cancelling_ends_a_retry_wait_at_once()
+    {
+        await using var app = await XrefApp.StartAsync("sqlite", settings: XrefApp.SandboxSettings());
+        var clients = Clients.For(app, options: new KantataClientOptions { MaxRetryDelay = TimeSpan.FromMinutes(1) });
+        await FaultAsync(app, "*", "/api/v1/*", 503, times: 10);
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        var watch = Stopwatch.StartNew();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (var _ in clients.Client.ExternalReferences.ListAllAsync(new("Workspace"), cancel.Token)) { }
+        });
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(0.9), $"cancelled after {watch.Elapsed}, inside the first 1 s Retry-After");
+        Assert.Equal(1, clients.Requests);
+    }
+
     [Theory, AllDatabases]
     public async Task The_client_works_as_a_typed_client_of_IHttpClientFactory(string db)
     {

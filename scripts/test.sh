@@ -9,20 +9,26 @@ trap 'rm -rf "$results"' EXIT
 
 status=0
 scripts/with-postgres.sh dotnet test Xref.slnx -c Release \
-  --logger "trx;LogFileName=results.trx" --logger "console;verbosity=minimal" \
+  --logger "trx;LogFilePrefix=results" --logger "console;verbosity=minimal" \
   --results-directory "$results" "$@" || status=$?
 
-trx=$(find "$results" -name '*.trx' | head -n 1)
-if [[ -z "$trx" ]]; then
+mapfile -t trxs < <(find "$results" -name '*.trx')
+if [[ ${#trxs[@]} -eq 0 ]]; then
   echo "test.sh: no test results were written (build failure?)" >&2
   echo "0 passed, 1 failed"
   exit 1
 fi
-counters=$(grep -o '<Counters [^>]*>' "$trx")
-passed=$(sed -E 's/.* passed="([0-9]+)".*/\1/' <<<"$counters")
-failed=$(sed -E 's/.* failed="([0-9]+)".*/\1/' <<<"$counters")
-errors=$(sed -E 's/.* error="([0-9]+)".*/\1/' <<<"$counters")
-failed=$((failed + errors))
+# One .trx per test project: their counters are summed.
+passed=0 failed=0
+for trx in "${trxs[@]}"; do
+  counters=$(grep -o '<Counters [^>]*>' "$trx")
+  passed=$((passed + $(sed -E 's/.* passed="([0-9]+)".*/\1/' <<<"$counters")))
+  failed=$((failed + $(sed -E 's/.* failed="([0-9]+)".*/\1/' <<<"$counters") + $(sed -E 's/.* error="([0-9]+)".*/\1/' <<<"$counters")))
+done
+# The packages (CI packs them) and a project outside the repository that uses them count as one more test.
+if [[ $# -eq 0 ]]; then
+  if scripts/pack.sh "$results/packages"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+fi
 if [[ $status -ne 0 && $failed -eq 0 ]]; then failed=1; fi
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 && $status -eq 0 ]]

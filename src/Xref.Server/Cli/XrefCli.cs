@@ -35,6 +35,7 @@ public static class XrefCli
         root.Subcommands.Add(DataCommands.Export());
         root.Subcommands.Add(Migrate());
         root.Subcommands.Add(HealthCheck());
+        root.Subcommands.Add(RemoteCommands.Remote());
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0) return Task.FromResult(UsageError(parse));

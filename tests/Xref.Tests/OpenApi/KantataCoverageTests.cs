@@ -37,7 +37,7 @@ public sealed class KantataCoverageTests
     [Theory, MemberData(nameof(Documents))]
     public async Task Every_published_operation_parameter_and_field_exists_in_xrefs_document(string file)
     {
-        var kantata = ReadYaml(Path.Combine(ReferenceFolder(), file));
+        var kantata = ReadYaml(KantataReference.File(file));
         await using var app = await XrefApp.StartAsync("sqlite");
         var xref = JsonNode.Parse(await app.Client(null).GetStringAsync("/openapi/v1.json"))!;
         var missing = new List<string>();
@@ -112,14 +112,6 @@ public sealed class KantataCoverageTests
             ? Resolve(xref["components"]!["schemas"]![reference["#/components/schemas/".Length..]], xref)
             : schema;
 
-    /// <summary>The copies kept in the repository's <c>tests/reference/</c>, so the test needs nothing outside the clone.</summary>
-    private static string ReferenceFolder()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "tests", "reference", "kantata-external-references.openapi.yml")))
-                return Path.Combine(dir.FullName, "tests", "reference");
-        throw new DirectoryNotFoundException("tests/reference/ (Kantata's published documents) was not found above " + AppContext.BaseDirectory);
-    }
 
     /// <summary>YAML to JSON: YamlDotNet gives dictionaries, lists and strings, which is all a structural comparison needs.</summary>
     private static JsonNode ReadYaml(string path) => ToJson(new DeserializerBuilder().Build().Deserialize<object>(File.ReadAllText(path)))!;

@@ -9,7 +9,7 @@ namespace Xref.Cli;
 /// </summary>
 public static class XrefCli
 {
-    private static readonly string[] CommandNames = ["accounts", "users", "tokens", "apps", "import", "export", "migrate", "healthcheck"];
+    private static readonly string[] CommandNames = ["accounts", "users", "tokens", "apps", "webhooks", "import", "export", "migrate", "healthcheck"];
 
     /// <summary>True when the first word that is not an option (or an option's value) names a command.</summary>
     public static bool IsCommand(string[] args)
@@ -43,6 +43,7 @@ public static class XrefCli
         root.Subcommands.Add(AccountCommands.Users());
         root.Subcommands.Add(TokenCommands.Commands());
         root.Subcommands.Add(ApplicationCommands.Commands());
+        root.Subcommands.Add(WebhookCommands.Commands());
         root.Subcommands.Add(DataCommands.Import());
         root.Subcommands.Add(DataCommands.Export());
         root.Subcommands.Add(Migrate());

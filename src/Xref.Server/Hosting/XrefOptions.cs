@@ -47,6 +47,9 @@ public sealed class XrefOptions
     /// <summary><c>--fault-seed</c>: makes fault rules' <c>probability</c> reproducible.</summary>
     public int? FaultSeed { get; set; }
 
+    /// <summary><c>--webhook-retry-ms</c>: the first retry delay of a failed webhook delivery, doubled per attempt (default 2,000).</summary>
+    public int WebhookRetryMs { get; set; } = 2000;
+
     /// <summary>True when <c>--sandbox</c> generated the admin token (start-up prints it).</summary>
     public bool AdminTokenGenerated { get; set; }
 
@@ -76,6 +79,7 @@ public sealed class XrefOptions
             JournalSize = int.TryParse(Get("journal-size"), out var size) && size >= 0 ? size : 1000,
             JournalBodies = Flag("journal-bodies"),
             FaultSeed = int.TryParse(Get("fault-seed"), out var faultSeed) ? faultSeed : null,
+            WebhookRetryMs = int.TryParse(Get("webhook-retry-ms"), out var retry) && retry > 0 ? retry : 2000,
         };
     }
 

@@ -96,6 +96,8 @@ public sealed class PostgresDatabase(DatabaseUrl url) : Database(url)
         await command.ExecuteNonQueryAsync();
     }
 
+    public override string ClaimRows => "FOR UPDATE SKIP LOCKED";
+
     public override Task WipeAsync(DbConnection connection, DbTransaction tx, CancellationToken ct) =>
         RunAsync(connection, tx, Statement.Execute($"TRUNCATE {string.Join(", ", DataTables)} RESTART IDENTITY", SqlParameters.None), ct);
 

@@ -200,6 +200,8 @@ public sealed class SqliteDatabase : Database
     /// <summary>AUTOINCREMENT already continues after the largest id.</summary>
     public override Task SyncIdentityAsync(DbConnection connection, DbTransaction tx, string table) => Task.CompletedTask;
 
+    public override string ClaimRows => "";
+
     public override async Task WipeAsync(DbConnection connection, DbTransaction tx, CancellationToken ct)
     {
         foreach (var table in DataTables)

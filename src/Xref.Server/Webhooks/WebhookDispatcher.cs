@@ -59,7 +59,9 @@ public sealed class WebhookDispatcher(WebhookStore store, IOptions<XrefOptions> 
     /// <summary>One round: claims, sends in parallel, records; returns how many were attempted.</summary>
     public async Task<int> DeliverDueAsync(CancellationToken ct)
     {
-        var claimed = await store.ClaimDueAsync(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), Lease, BatchSize, ct);
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        if (!await store.AnyDueAsync(now, ct)) return 0;
+        var claimed = await store.ClaimDueAsync(now, Lease, BatchSize, ct);
         if (claimed.Count == 0) return 0;
         var outcomes = await Task.WhenAll(claimed.Select(d => SendAsync(d, ct)));
         await store.RecordAsync(outcomes, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), CancellationToken.None);

@@ -56,6 +56,19 @@ public sealed class WebhookStore(Database database, AccountStore accounts, TimeP
         int Attempts, string Url, string Secret);
 
     /// <summary>
+    /// Whether any delivery is due: a read on the partial index, so an idle node polls without taking the write lock
+    /// (SQLite's single writer) or a transaction.
+    /// </summary>
+    public Task<bool> AnyDueAsync(long nowMs, CancellationToken ct) => database.ReadAsync(async c =>
+    {
+        var due = false;
+        await database.RunAsync(c, null, Statement.FirstRow(
+            "SELECT 1 AS due FROM webhook_deliveries WHERE state = 'pending' AND next_attempt_ms <= @now LIMIT 1",
+            new SqlParameters().Add("now", nowMs), _ => due = true), ct);
+        return due;
+    }, ct);
+
+    /// <summary>
     /// Claims up to <paramref name="limit"/> due deliveries, oldest first, by moving them <paramref name="lease"/> ahead:
     /// another node (or this one after a crash) takes a delivery over only when its lease has run out unrecorded.
     /// </summary>

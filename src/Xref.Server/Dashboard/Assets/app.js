@@ -249,9 +249,11 @@ async function loadReports() {
 }
 
 async function loadAll(chooseType) {
-  await guarded(() => loadSummary(chooseType), "summary-status");
+  // The references wait for the summary only when it has to choose their subject type; otherwise all three load at once.
+  const summary = guarded(() => loadSummary(chooseType), "summary-status");
+  if (chooseType && !$("f-subject-type").value) await summary;
   if (!sessionStorage.getItem(TOKEN_KEY)) return;
-  await Promise.all([guarded(loadReferences, "refs-status"), guarded(loadReports, "reports-status")]);
+  await Promise.all([summary, guarded(loadReferences, "refs-status"), guarded(loadReports, "reports-status")]);
 }
 
 function setup() {

@@ -3,6 +3,7 @@
 # Ends with the totals alone on a line: "N passed, M failed". Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+scripts/install-test-deps.sh  # Debian's chromium, for the dashboard's browser tests
 
 results=$(mktemp -d /tmp/xref-test-results.XXXXXX)
 trap 'rm -rf "$results"' EXIT

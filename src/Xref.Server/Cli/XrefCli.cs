@@ -31,10 +31,12 @@ public static class XrefCli
         root.Subcommands.Add(AccountCommands.Users());
         root.Subcommands.Add(TokenCommands.Commands());
         root.Subcommands.Add(ApplicationCommands.Commands());
+        root.Subcommands.Add(WebhookCommands.Commands());
         root.Subcommands.Add(DataCommands.Import());
         root.Subcommands.Add(DataCommands.Export());
         root.Subcommands.Add(Migrate());
         root.Subcommands.Add(HealthCheck());
+        root.Subcommands.Add(WebhookCommands.Commands());
         root.Subcommands.Add(RemoteCommands.Remote());
 
         var parse = root.Parse(args);

@@ -21,6 +21,8 @@ public sealed partial class ExternalReferenceStore
     public Task ImportAsync(IReadOnlyList<ImportRow> batch, Action<ImportRow, ImportOutcome> onOutcome, CancellationToken ct) =>
         database.WriteAsync(async (c, tx) =>
         {
+            // An import restores or migrates data: it fires no webhook per line (issue 16, docs/dashboard.md).
+            await database.RunAsync(c, tx, Webhooks.WebhookStore.Mute, ct);
             var accepted = await WithUsableIdsAsync(c, tx, batch, onOutcome, ct);
             var rest = await database.BulkWriteAsync(c, accepted, new PostgresReferenceCopy(onOutcome), ct);
             var subjectless = new List<ImportRow>();
@@ -35,6 +37,7 @@ public sealed partial class ExternalReferenceStore
                 await UpsertEachAsync(c, tx, subjectless, _ => null, onOutcome, ct);
             }
             if (batch.Any(r => r.Id is not null)) await database.SyncIdentityAsync(c, tx, Table);
+            await database.RunAsync(c, tx, Webhooks.WebhookStore.Unmute, ct);
             return 0;
         }, ct);
 

@@ -48,6 +48,9 @@ public sealed class XrefOptions
     /// <summary><c>--fault-seed</c>: makes fault rules' <c>probability</c> reproducible.</summary>
     public int? FaultSeed { get; set; }
 
+    /// <summary><c>--webhook-retry-ms</c>: the first retry delay of a failed webhook delivery, doubled per attempt (default 2,000).</summary>
+    public int WebhookRetryMs { get; set; } = 2000;
+
     /// <summary>True when <c>--sandbox</c> generated the admin token (start-up prints it).</summary>
     public bool AdminTokenGenerated { get; set; }
 
@@ -89,6 +92,7 @@ public sealed class XrefOptions
             FaultSeed = int.TryParse(Get("fault-seed"), out var faultSeed) ? faultSeed : null,
             LogLevel = logLevel,
             LogFormat = logFormat,
+            WebhookRetryMs = int.TryParse(Get("webhook-retry-ms"), out var retry) && retry > 0 ? retry : 2000,
         };
     }
 
@@ -117,6 +121,7 @@ public sealed class XrefOptions
         Value<int>("--journal-size", "<count>", "How many API requests the control API's journal keeps", "XREF_JOURNAL_SIZE", "1000"),
         Switch("--journal-bodies", "The journal also keeps the first 64 KiB of each request and response body", "XREF_JOURNAL_BODIES"),
         Value<int>("--fault-seed", "<seed>", "Makes fault rules' probability reproducible", "XREF_FAULT_SEED", "random"),
+        Value<int>("--webhook-retry-ms", "<ms>", "The first webhook retry's delay; each next one doubles, up to an hour", "XREF_WEBHOOK_RETRY_MS", "2000"),
         LogLevelOption(),
         Value<string>("--log-format", "<text|json>", "One line per entry, or one JSON object per line", "XREF_LOG_FORMAT", "text")
             .AcceptOnlyFromAmong("text", "json"),

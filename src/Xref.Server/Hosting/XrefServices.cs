@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Xref.Accounts;
 using Xref.Auth;
+using Xref.Dashboard;
 using Xref.ExternalReferences;
 using Xref.Includes;
 using Xref.OAuth;
@@ -42,6 +43,7 @@ public static class XrefServices
         services.AddSingleton(sp => new PageBoundaryCache(sp.GetRequiredService<IOptions<XrefOptions>>().Value.PageCache));
         services.AddSingleton<ExternalReferenceStore>();
         services.AddSingleton<StatusReportStore>();
+        services.AddXrefDashboard(); // Dashboard/ and Webhooks/ (issue 16)
         // Each store that owns a subject table serves includes of its type (Includes.IncludeLoader).
         services.AddSingleton<ISubjectSource>(sp => sp.GetRequiredService<SubjectStore>());
         services.AddSingleton<ISubjectSource>(sp => sp.GetRequiredService<AccountStore>());
@@ -81,6 +83,7 @@ public static class XrefServices
         app.MapOAuth();
         api.MapExternalReferences();
         api.MapStatusReports();
+        app.MapDashboard();
         return app;
     }
 }

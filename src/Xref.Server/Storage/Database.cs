@@ -99,6 +99,12 @@ public abstract class Database(DatabaseUrl url) : IAsyncDisposable
     /// <summary>The value for an <see cref="InIds"/> parameter.</summary>
     public abstract object IdsParameter(IReadOnlyCollection<long> ids);
 
+    /// <summary>
+    /// Appended to a <c>SELECT</c> that claims rows for work in a write transaction, so that nodes sharing the database
+    /// claim different rows without waiting (PostgreSQL: <c>FOR UPDATE SKIP LOCKED</c>; SQLite has one writer: nothing).
+    /// </summary>
+    public abstract string ClaimRows { get; }
+
     /// <summary>After rows were inserted with explicit ids: moves the id generator past them.</summary>
     public abstract Task SyncIdentityAsync(DbConnection connection, DbTransaction tx, string table);
 
@@ -144,7 +150,8 @@ public abstract class Database(DatabaseUrl url) : IAsyncDisposable
     protected static readonly string[] DataTables =
         [
             "external_references", "reference_stats", "reference_totals", "status_reports", "subjects",
-            "oauth_authorization_codes", "api_tokens", "oauth_applications", "users", "accounts", "xref_state",
+            "oauth_authorization_codes", "api_tokens", "oauth_applications", "webhook_deliveries", "webhook_subscriptions",
+            "webhook_mutes", "reference_sync_hours", "users", "accounts", "xref_state",
         ];
 
     /// <summary>Empties every data table inside the caller's transaction, and restarts the ids where a new database starts them.</summary>

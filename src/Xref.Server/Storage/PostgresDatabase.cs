@@ -115,6 +115,8 @@ public sealed class PostgresDatabase(DatabaseUrl url) : Database(url)
             WHERE last > 0
             """, new SqlParameters().Add("last", lastId, DbType.Int64)), ct);
 
+    public override string ClaimRows => "FOR UPDATE SKIP LOCKED";
+
     public override Task WipeAsync(DbConnection connection, DbTransaction tx, CancellationToken ct) =>
         RunAsync(connection, tx, Statement.Execute($"TRUNCATE {string.Join(", ", DataTables)} RESTART IDENTITY", SqlParameters.None), ct);
 

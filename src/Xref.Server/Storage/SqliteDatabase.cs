@@ -223,6 +223,8 @@ public sealed class SqliteDatabase : Database
                 """, new SqlParameters().Add("table", table).Add("last", lastId, DbType.Int64)),
         ], ct);
 
+    public override string ClaimRows => "";
+
     public override async Task WipeAsync(DbConnection connection, DbTransaction tx, CancellationToken ct)
     {
         foreach (var table in DataTables)

@@ -36,7 +36,6 @@ public static class XrefCli
         root.Subcommands.Add(DataCommands.Export());
         root.Subcommands.Add(Migrate());
         root.Subcommands.Add(HealthCheck());
-        root.Subcommands.Add(WebhookCommands.Commands());
         root.Subcommands.Add(RemoteCommands.Remote());
 
         var parse = root.Parse(args);

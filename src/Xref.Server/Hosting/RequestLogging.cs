@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Xref.Auth;
+using ZLogger;
 
 namespace Xref.Hosting;
 
@@ -34,16 +35,16 @@ public static partial class RequestLogging
             {
                 var ms = Math.Round(Stopwatch.GetElapsedTime(started).TotalMilliseconds, 2);
                 if (Caller.Of(context) is { } caller)
-                    Served(logger, method, path, context.Response.StatusCode, ms, context.TraceIdentifier, caller.AccountId);
+                    ServedAccount(logger, method, path, context.Response.StatusCode, ms, context.TraceIdentifier, caller.AccountId);
                 else
                     Served(logger, method, path, context.Response.StatusCode, ms, context.TraceIdentifier);
             }
         });
     }
 
-    [LoggerMessage(1, LogLevel.Information, "{Method} {Path} {StatusCode} {DurationMs} ms request {RequestId} account {AccountId}")]
-    private static partial void Served(ILogger logger, string method, string path, int statusCode, double durationMs, string requestId, long accountId);
+    [ZLoggerMessage(1, LogLevel.Information, "{Method} {Path} {StatusCode} {DurationMs} ms request {RequestId} account {AccountId}")]
+    private static partial void ServedAccount(ILogger logger, string method, string path, int statusCode, double durationMs, string requestId, long accountId);
 
-    [LoggerMessage(2, LogLevel.Information, "{Method} {Path} {StatusCode} {DurationMs} ms request {RequestId}")]
+    [ZLoggerMessage(2, LogLevel.Information, "{Method} {Path} {StatusCode} {DurationMs} ms request {RequestId}")]
     private static partial void Served(ILogger logger, string method, string path, int statusCode, double durationMs, string requestId);
 }

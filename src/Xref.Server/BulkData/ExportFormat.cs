@@ -1,7 +1,9 @@
 using Xref.Accounts;
+using Xref.Dashboard;
 using Xref.OAuth;
 using Xref.StatusReports;
 using Xref.Subjects;
+using Xref.Webhooks;
 
 namespace Xref.BulkData;
 
@@ -28,6 +30,9 @@ public static class ExportFormat
         new("api_token", "api tokens", AccountStore.TokensTable, Credential: true),
         new("subject", "subjects", SubjectStore.BulkTable),
         new("status_report", "status reports", StatusReportStore.BulkTable),
+        // A subscription without its signing secret could not sign a delivery: the whole subscription is a credential.
+        new("webhook_subscription", "webhook subscriptions", WebhookStore.SubscriptionsTable, Credential: true),
+        new("reference_sync_hour", "reference sync hours", SyncSummaryStore.SyncHoursTable),
     ];
 
     /// <summary>The tables whose id generator the header records.</summary>

@@ -34,6 +34,7 @@ public sealed record RecordType(string Name, string Plural, BulkTable Table, boo
                 case ColumnKind.Id: json.WriteString(column.FileName, WireValues.Id((long)value)); break;
                 case ColumnKind.Boolean: json.WriteBoolean(column.FileName, (bool)value); break;
                 case ColumnKind.Timestamp: json.WriteTimestamp(column.FileName, (long)value); break;
+                case ColumnKind.Integer: json.WriteNumber(column.FileName, (long)value); break;
                 case ColumnKind.JsonArray or ColumnKind.JsonObject:
                     json.WritePropertyName(column.FileName);
                     json.WriteRawValue((string)value);
@@ -61,6 +62,7 @@ public sealed record RecordType(string Name, string Plural, BulkTable Table, boo
             {
                 ColumnKind.Id => JsonLines.Id(line, column.FileName, out error),
                 ColumnKind.Timestamp => JsonLines.Timestamp(line, column.FileName, out error),
+                ColumnKind.Integer => line[column.FileName] is JsonValue n && n.TryGetValue<long>(out var number) ? number : Fail($"{column.FileName} must be an integer.", out error),
                 ColumnKind.Boolean => line[column.FileName] is JsonValue v && v.TryGetValue<bool>(out var b) ? b : Fail($"{column.FileName} must be true or false.", out error),
                 ColumnKind.JsonArray => line[column.FileName] is JsonArray array ? array.ToJsonString() : Fail($"{column.FileName} must be a JSON array.", out error),
                 ColumnKind.JsonObject => line[column.FileName] is JsonObject obj ? obj.ToJsonString() : Fail($"{column.FileName} must be a JSON object.", out error),

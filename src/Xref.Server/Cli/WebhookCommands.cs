@@ -43,11 +43,27 @@ public static class WebhookCommands
         }));
 
         var only = new Option<long?>("--account") { Description = "Only this account's subscriptions" };
-        var list = new Command("list", "List subscriptions (id, account, events, URL, creation); never a secret.") { only };
+        var listJson = Listing.JsonOption();
+        var list = new Command("list", "List subscriptions (id, account, events, URL, creation); never a secret.") { only, listJson };
         list.SetAction((parse, ct) => XrefCli.GuardAsync(async () =>
         {
             await using var xref = await XrefCli.OpenAsync(parse, ct);
-            foreach (var s in await Store(xref).ListAsync(parse.GetValue(only), ct))
+            var subscriptions = await Store(xref).ListAsync(parse.GetValue(only), ct);
+            if (parse.GetValue(listJson))
+            {
+                await Listing.WriteJsonAsync(subscriptions, (w, s) =>
+                {
+                    w.WriteNumber("id", s.Id);
+                    w.WriteNumber("account_id", s.AccountId);
+                    w.WriteString("url", s.Url);
+                    w.WriteStartArray("events");
+                    foreach (var name in s.EventList.Split(',', StringSplitOptions.RemoveEmptyEntries)) w.WriteStringValue(name);
+                    w.WriteEndArray();
+                    w.WriteTimestamp("created_at", s.CreatedAt);
+                });
+                return 0;
+            }
+            foreach (var s in subscriptions)
                 Console.Out.WriteLine($"{s.Id}  account {s.AccountId}  created {WireValues.Timestamp(s.CreatedAt)}  {s.EventList}  {s.Url}");
             return 0;
         }));
@@ -65,12 +81,33 @@ public static class WebhookCommands
 
         var logId = new Argument<long>("id") { Description = "The subscription's id" };
         var limit = new Option<int>("--limit") { Description = "How many, newest first", DefaultValueFactory = _ => 50 };
+        var deliveriesJson = Listing.JsonOption();
         var deliveries = new Command("deliveries", "The delivery log of a subscription: event, reference, state, attempts, last answer.")
-            { logId, limit };
+            { logId, limit, deliveriesJson };
         deliveries.SetAction((parse, ct) => XrefCli.GuardAsync(async () =>
         {
             await using var xref = await XrefCli.OpenAsync(parse, ct);
-            foreach (var d in await Store(xref).DeliveriesAsync(parse.GetValue(logId), parse.GetValue(limit), ct))
+            var log = await Store(xref).DeliveriesAsync(parse.GetValue(logId), parse.GetValue(limit), ct);
+            if (parse.GetValue(deliveriesJson))
+            {
+                await Listing.WriteJsonAsync(log, (w, d) =>
+                {
+                    w.WriteNumber("id", d.Id);
+                    w.WriteNumber("subscription_id", d.SubscriptionId);
+                    w.WriteString("event", d.Event);
+                    w.WriteNumber("reference_id", d.ReferenceId);
+                    w.WriteString("previous_status", d.PreviousStatus);
+                    w.WriteTimestamp("occurred_at", d.OccurredAt);
+                    w.WriteString("state", d.State);
+                    w.WriteNumber("attempts", d.Attempts);
+                    // Attempts are timed in milliseconds; written in whole seconds as every timestamp of the API.
+                    w.WriteTimestamp("last_attempt_at", d.LastAttemptMs / 1000);
+                    w.WriteNumberOrNull("response_status", d.ResponseStatus);
+                    w.WriteString("last_error", d.LastError);
+                });
+                return 0;
+            }
+            foreach (var d in log)
             {
                 var last = d.LastAttemptMs is { } ms ? DateTimeOffset.FromUnixTimeMilliseconds(ms).ToString("yyyy-MM-ddTHH:mm:ssZ") : "never";
                 Console.Out.WriteLine($"{d.Id}  {d.Event}  reference {d.ReferenceId} (was {d.PreviousStatus ?? "new"})  " +

@@ -7,7 +7,7 @@ namespace Xref.Dashboard;
 /// triggers of migrations 004-007) and <c>reference_sync_hours</c> (syncs and failed syncs per hour, migration 010,
 /// owned here). Both reads are a few rows per (subject type, service name), whatever the number of references.
 /// </summary>
-public sealed class SyncSummaryStore(Database database, TimeProvider clock)
+public sealed partial class SyncSummaryStore(Database database, TimeProvider clock)
 {
     /// <summary>The failure rate covers this hour and the 23 before it.</summary>
     public const int WindowHours = 24;

@@ -14,6 +14,8 @@ public enum ColumnKind
     Boolean,
     /// <summary>Unix seconds (long): an ISO 8601 string on the wire.</summary>
     Timestamp,
+    /// <summary>A count or other integer that is not an id (long): a JSON number on the wire.</summary>
+    Integer,
     /// <summary>A JSON array stored as text (string): written into the file as JSON, not as a string.</summary>
     JsonArray,
     /// <summary>A JSON object stored as text (string).</summary>
@@ -32,7 +34,7 @@ public sealed record BulkColumn(string Name, ColumnKind Kind, bool Nullable = fa
 
     private DbType Type => Kind switch
     {
-        ColumnKind.Id or ColumnKind.Timestamp => DbType.Int64,
+        ColumnKind.Id or ColumnKind.Timestamp or ColumnKind.Integer => DbType.Int64,
         ColumnKind.Boolean => DbType.Boolean,
         _ => DbType.String,
     };
@@ -41,7 +43,7 @@ public sealed record BulkColumn(string Name, ColumnKind Kind, bool Nullable = fa
 
     internal object? Read(DbDataReader r, int ordinal) => r.IsDBNull(ordinal) ? null : Kind switch
     {
-        ColumnKind.Id or ColumnKind.Timestamp => r.GetInt64(ordinal),
+        ColumnKind.Id or ColumnKind.Timestamp or ColumnKind.Integer => r.GetInt64(ordinal),
         ColumnKind.Boolean => r.GetBoolean(ordinal),
         _ => r.GetString(ordinal),
     };

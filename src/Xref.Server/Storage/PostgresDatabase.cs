@@ -58,12 +58,18 @@ public sealed class PostgresDatabase(DatabaseUrl url) : Database(url)
             statement.Parameters.BindTo(command.Parameters, command.CreateParameter);
             batch.BatchCommands.Add(command);
         }
+        // Npgsql positions the reader only on result sets, and a statement without rows (an Execute) has none: the
+        // readers take the result sets in turn, skipping the Execute statements. Before, every statement advanced the
+        // reader, so a reader after an Execute was handed the next one's result set, or none (WebhookStore.RemoveAsync).
         await using var reader = await batch.ExecuteReaderAsync(ct);
         foreach (var statement in statements)
         {
-            await statement.Read(reader, ct);
+            if (statement.Read is not { } read) continue;
+            await read(reader, ct);
             await reader.NextResultAsync(ct);
         }
+        // A result set left over belongs to an Execute that returned rows: the readers above were misaligned.
+        if (reader.FieldCount > 0) throw (statements.FirstOrDefault(s => s.Read is null) ?? statements[0]).ReturnedRows();
     }
 
     public override Task<IReadOnlyList<T>> BulkWriteAsync<T>(DbConnection connection, IReadOnlyList<T> rows, IBulkWrite<T> write, CancellationToken ct) =>
@@ -108,12 +114,12 @@ public sealed class PostgresDatabase(DatabaseUrl url) : Database(url)
     /// the ids of deleted rows above it).
     /// </summary>
     public override Task RaiseLastIdAsync(DbConnection connection, DbTransaction tx, string table, long lastId, CancellationToken ct) =>
-        RunAsync(connection, tx, Statement.Execute($"""
+        RunAsync(connection, tx, Statement.FirstRow($"""
             SELECT setval(pg_get_serial_sequence('{table}', 'id'), last) FROM (SELECT GREATEST(@last,
                 (SELECT COALESCE(MAX(id), 0) FROM {table}),
                 COALESCE(pg_sequence_last_value(pg_get_serial_sequence('{table}', 'id')::regclass), 0)) AS last) s
             WHERE last > 0
-            """, new SqlParameters().Add("last", lastId, DbType.Int64)), ct);
+            """, new SqlParameters().Add("last", lastId, DbType.Int64), _ => { }), ct);
 
     public override string ClaimRows => "FOR UPDATE SKIP LOCKED";
 

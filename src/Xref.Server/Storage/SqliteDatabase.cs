@@ -156,7 +156,8 @@ public sealed class SqliteDatabase : Database
             try
             {
                 await using var reader = await command.ExecuteReaderAsync(ct);
-                await statement.Read(reader, ct);
+                if (statement.Read is { } read) await read(reader, ct);
+                else if (reader.FieldCount > 0) throw statement.ReturnedRows();
             }
             finally
             {

@@ -7,10 +7,16 @@ namespace Xref.Storage;
 /// <summary>
 /// One SQL statement, its parameters, and what to do with its rows. A batch of statements is run by
 /// <see cref="Database.RunAsync(DbConnection, DbTransaction?, IReadOnlyList{Statement}, CancellationToken)"/>; each statement reads
-/// its own rows, so no caller depends on a statement's position in the batch.
+/// its own rows, so no caller depends on a statement's position in the batch. <see cref="Read"/> is null for a statement
+/// that returns no rows (<see cref="Execute"/>): PostgreSQL gives such a statement no result set in a batch, so the
+/// batch must know which statements have one to hand each result set to its own statement.
 /// </summary>
-public sealed record Statement(string Sql, SqlParameters Parameters, Func<DbDataReader, CancellationToken, Task> Read)
+public sealed record Statement(string Sql, SqlParameters Parameters, Func<DbDataReader, CancellationToken, Task>? Read)
 {
+    /// <summary>Thrown (on both databases alike) when an <see cref="Execute"/> statement returned rows.</summary>
+    internal InvalidOperationException ReturnedRows() =>
+        new($"Statement.Execute is for statements that return no rows; use Statement.FirstRow or Rows for: {Sql}");
+
     /// <summary>
     /// Every row, read with <paramref name="rowReader"/> into <paramref name="into"/>. The row reader resolves its
     /// columns by name; it is built once per SQL text and kept, because a statement's result columns never change
@@ -39,6 +45,6 @@ public sealed record Statement(string Sql, SqlParameters Parameters, Func<DbData
             if (await reader.ReadAsync(ct)) read(reader);
         });
 
-    /// <summary>A statement whose rows, if any, are not read (an INSERT, UPDATE or DELETE).</summary>
-    public static Statement Execute(string sql, SqlParameters parameters) => new(sql, parameters, (_, _) => Task.CompletedTask);
+    /// <summary>A statement that returns no rows (an INSERT, UPDATE or DELETE without RETURNING); one that does is an error.</summary>
+    public static Statement Execute(string sql, SqlParameters parameters) => new(sql, parameters, null);
 }

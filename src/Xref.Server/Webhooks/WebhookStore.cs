@@ -10,7 +10,7 @@ namespace Xref.Webhooks;
 /// triggers on <c>external_references</c> (migration 010) in the transaction that changed the status; this store
 /// claims them for the dispatcher, records each attempt, and reads the log.
 /// </summary>
-public sealed class WebhookStore(Database database, AccountStore accounts, TimeProvider clock)
+public sealed partial class WebhookStore(Database database, AccountStore accounts, TimeProvider clock)
 {
     private const string SubscriptionColumns = "id, account_id, url, on_failed, on_recovered, created_at";
 
@@ -37,9 +37,11 @@ public sealed class WebhookStore(Database database, AccountStore accounts, TimeP
     public Task<bool> RemoveAsync(long id, CancellationToken ct) => database.WriteAsync(async (c, tx) =>
     {
         var removed = false;
-        await database.RunAsync(c, tx, Statement.Execute("DELETE FROM webhook_deliveries WHERE subscription_id = @id", new SqlParameters().Add("id", id)), ct);
-        await database.RunAsync(c, tx, Statement.FirstRow("DELETE FROM webhook_subscriptions WHERE id = @id RETURNING id",
-            new SqlParameters().Add("id", id), _ => removed = true), ct);
+        // One batch (one round trip on PostgreSQL): the delete's reader gets its own rows after the Execute (StatementBatchTests).
+        await database.RunAsync(c, tx, [
+            Statement.Execute("DELETE FROM webhook_deliveries WHERE subscription_id = @id", new SqlParameters().Add("id", id)),
+            Statement.FirstRow("DELETE FROM webhook_subscriptions WHERE id = @id RETURNING id", new SqlParameters().Add("id", id), _ => removed = true),
+        ], ct);
         return removed;
     }, ct);
 

@@ -22,11 +22,15 @@ public sealed class WholeDatabaseExportTests
     /// <summary>
     /// Writes through the API what every table can hold: status reports with details and a nested reference, an
     /// update, references with and without a status report, deleted ones (the last id among them), an auto-created
-    /// subject, a token issued by an application, a revoked token. Returns the application's access token.
+    /// subject, a token issued by an application, a revoked token, a webhook subscription in each account (the failed
+    /// reference queues a delivery), the sync hours every write counts. Returns the application's access token.
     /// </summary>
     private static async Task<string> PopulateAsync(XrefApp app)
     {
         var acme = app.Client();
+        foreach (var (account, events) in new[] { ("1", "reference.failed"), ("2", "reference.failed,reference.recovered") })
+            Assert.Equal(0, (await XrefProcess.RunAsync("webhooks", "add", "--account", account, "--url", $"http://127.0.0.1:9/hook/{account}",
+                "--events", events, "--database", app.TestDatabase.Url)).ExitCode);
         async Task Ok(Task<HttpResponseMessage> call, HttpStatusCode status = HttpStatusCode.OK)
         {
             var response = await call;
@@ -59,9 +63,14 @@ public sealed class WholeDatabaseExportTests
         var applicationToken = await PopulateAsync(source);
 
         var (exported, summary) = await ExportAsync(source.TestDatabase.Url, "--include-tokens");
-        Assert.Equal("exported: accounts 2, users 3, applications 1, api tokens 4, subjects 9, status reports 2, references 4", summary);
+        Assert.Equal("exported: accounts 2, users 3, applications 1, api tokens 4, subjects 9, status reports 2, webhook subscriptions 2, reference sync hours 6, references 4", summary);
         var lines = exported.Split('\n');
-        Assert.Equal("""{"type":"export","version":2,"last_ids":{"api_tokens":4,"external_references":6,"oauth_applications":1,"status_reports":2}}""", lines[0]);
+        Assert.Equal("""{"type":"export","version":2,"last_ids":{"api_tokens":4,"external_references":6,"oauth_applications":1,"status_reports":2,"webhook_subscriptions":2}}""", lines[0]);
+        Assert.Single(lines, l => l.StartsWith("""{"type":"webhook_subscription","id":"2","account_id":"2","url":"http://127.0.0.1:9/hook/2","on_failed":true,"on_recovered":true,"secret":""", StringComparison.Ordinal));
+        // Every write of the test is in one hour; the deleted TimeEntry reference's sync is still counted.
+        Assert.Contains("""{"type":"reference_sync_hour","account_id":"1","hour":498710,"subject_type":"TimeEntry","service_name":"qb","stripe":0,"syncs":1,"failures":0}""", lines);
+        Assert.Contains("""{"type":"reference_sync_hour","account_id":"1","hour":498710,"subject_type":"Workspace","service_name":"jira","stripe":0,"syncs":1,"failures":1}""", lines);
+        Assert.Equal(1, await Sql.CountAsync(source, "SELECT COUNT(*) FROM webhook_deliveries"));
         Assert.Equal("""{"type":"account","id":"2","name":"Globex","auto_subjects":true,"created_at":"2026-11-22T14:15:20Z","updated_at":"2026-11-22T14:15:20Z"}""", lines[2]);
         Assert.Contains("""{"type":"status_report","id":"1","account_id":"1","workspace_id":"100","color":"red","description":"Slipping \u2014 a bit","details":[{"category":"Schedule","color":"red","description":null}],"creator_id":"10","updater_id":"10","created_at":"2026-11-22T14:15:32Z","updated_at":"2026-11-22T14:15:38Z"}""", lines);
         Assert.Contains("""{"type":"subject","account_id":"1","subject_type":"TimeEntry","id":"300","attributes":{"note":"Caf\u00E9 \u003Cb\u003E \u0022q\u0022 \u2713","hours":1.50,"tags":["a",null]},"created_at":"2026-11-22T14:15:20Z","updated_at":"2026-11-22T14:15:20Z"}""", lines);
@@ -75,6 +84,7 @@ public sealed class WholeDatabaseExportTests
             "accounts: 2 created, 0 unchanged, 0 rejected", "users: 3 created, 0 unchanged, 0 rejected",
             "applications: 1 created, 0 unchanged, 0 rejected", "api tokens: 4 created, 0 unchanged, 0 rejected",
             "subjects: 9 created, 0 unchanged, 0 rejected", "status reports: 2 created, 0 unchanged, 0 rejected",
+            "webhook subscriptions: 2 created, 0 unchanged, 0 rejected", "reference sync hours: 6 created, 0 unchanged, 0 rejected",
             "references: 4 created, 0 updated, 0 rejected",
         ], import);
         var (fromPostgres, _) = await ExportAsync(postgres.Url, "--include-tokens");
@@ -86,6 +96,8 @@ public sealed class WholeDatabaseExportTests
 
         // The API serves the restored database as it served the original, to the same tokens.
         await using var restored = await XrefApp.StartAsync("sqlite", seed: null, settings: new() { ["database"] = sqlite.Url });
+        // The import announced nothing: the failed reference restored queued no delivery.
+        Assert.Equal(0, await Sql.CountAsync(restored, "SELECT COUNT(*) FROM webhook_deliveries"));
         foreach (var (token, url) in new[]
         {
             (XrefApp.AcmeWrite, $"{Reports}?include=creator,updater,workspace,external_references"),
@@ -100,6 +112,7 @@ public sealed class WholeDatabaseExportTests
         var created = await JsonAssert.StatusAsync(await restored.Client().PostJson(Upsert, """{"external_reference": {"subject_type": "Story", "subject_id": 201, "service_name": "jira", "service_model": "m", "service_model_ref": "x"}}"""), HttpStatusCode.OK);
         Assert.Equal("7", created["results"]![0]!["id"]!.GetValue<string>());
         await using var restoredPostgres = await XrefApp.StartAsync("postgres", seed: null, settings: new() { ["database"] = postgres.Url });
+        Assert.Equal(0, await Sql.CountAsync(restoredPostgres, "SELECT COUNT(*) FROM webhook_deliveries"));
         var report = await JsonAssert.StatusAsync(await restoredPostgres.Client().PostJson(Reports, """{"status_report": {"workspace_id": "100", "color": "green", "description": "d"}}"""), HttpStatusCode.OK);
         Assert.Equal("3", report["results"]![0]!["id"]!.GetValue<string>());
         var reference = await JsonAssert.StatusAsync(await restoredPostgres.Client(applicationToken).PostJson(Upsert, """{"external_reference": {"subject_type": "Story", "subject_id": 201, "service_name": "jira", "service_model": "m", "service_model_ref": "x"}}"""), HttpStatusCode.OK);
@@ -112,11 +125,15 @@ public sealed class WholeDatabaseExportTests
         await using var source = await XrefApp.StartAsync(db, Seed);
         await PopulateAsync(source);
         var (exported, summary) = await ExportAsync(source.TestDatabase.Url);
-        Assert.Equal("exported: accounts 2, users 3, subjects 9, status reports 2, references 4", summary);
+        // PostgreSQL counts a sync in one of 16 stripes by connection, so its number of sync-hour rows varies.
+        var hours = await Sql.CountAsync(source, "SELECT COUNT(*) FROM reference_sync_hours");
+        Assert.Equal($"exported: accounts 2, users 3, subjects 9, status reports 2, reference sync hours {hours}, references 4", summary);
         Assert.DoesNotContain("\"type\":\"api_token\"", exported);
         Assert.DoesNotContain("token_hash", exported);
         Assert.DoesNotContain("\"type\":\"application\"", exported);
         Assert.DoesNotContain("client_secret_hash", exported);
+        Assert.DoesNotContain("\"type\":\"webhook_subscription\"", exported);
+        Assert.DoesNotContain("\"secret\"", exported);
 
         await using var target = await TestDatabase.CreateAsync(db);
         await ImportAsync(exported, target.Url);
@@ -127,7 +144,7 @@ public sealed class WholeDatabaseExportTests
         [
             "accounts: 0 created, 2 unchanged, 0 rejected", "users: 0 created, 3 unchanged, 0 rejected",
             "subjects: 0 created, 9 unchanged, 0 rejected", "status reports: 0 created, 2 unchanged, 0 rejected",
-            "references: 0 created, 4 updated, 0 rejected",
+            $"reference sync hours: 0 created, {hours} unchanged, 0 rejected", "references: 0 created, 4 updated, 0 rejected",
         ], await ImportAsync(exported, target.Url));
         Assert.Equal(exported, (await ExportAsync(target.Url)).Text);
 
@@ -145,11 +162,14 @@ public sealed class WholeDatabaseExportTests
         await using var source = await XrefApp.StartAsync(db, Seed);
         await PopulateAsync(source);
         var (exported, summary) = await ExportAsync(source.TestDatabase.Url, "--account", "2", "--include-tokens");
-        Assert.Equal("exported: accounts 1, users 1, applications 0, api tokens 1, subjects 3, status reports 0, references 1", summary);
+        Assert.Equal("exported: accounts 1, users 1, applications 0, api tokens 1, subjects 3, status reports 0, webhook subscriptions 1, reference sync hours 1, references 1", summary);
+        Assert.Contains("\"type\":\"webhook_subscription\"", exported);
+        Assert.Contains("\"type\":\"reference_sync_hour\"", exported);
         foreach (var line in exported.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1))
             Assert.True(line.StartsWith("""{"type":"account","id":"2",""", StringComparison.Ordinal) || line.Contains("\"account_id\":\"2\""), line);
         Assert.DoesNotContain("Acme", exported);
         Assert.DoesNotContain("acme", exported);
+        Assert.DoesNotContain("hook/1", exported);
         var missing = await XrefProcess.RunAsync("export", "--account", "9", "--database", source.TestDatabase.Url);
         Assert.Equal((1, "xref: account 9 does not exist (`xref accounts list` shows them).", ""), (missing.ExitCode, missing.Error.Trim(), missing.Out));
 
@@ -195,7 +215,7 @@ public sealed class WholeDatabaseExportTests
             "references: 1 created, 0 updated, 11 rejected",
             $"  7 lines (first 1, 2, 3, 4, 5): {NoAccount}",
             "  line 9: status must be one of pending, successful, failed, not \"bad\".",
-            "  line 10: type must be one of account, user, application, api_token, subject, status_report, external_reference.",
+            "  line 10: type must be one of account, user, application, api_token, subject, status_report, webhook_subscription, reference_sync_hour, external_reference.",
             "  lines 11, 12: subject_id: the Workspace does not exist in account 1: import the subjects first (subject ids are per account).",
         ], await ImportAsync(string.Join("\n", lines), app.TestDatabase.Url, expectedExit: 2));
         Assert.Equal(1, await Sql.CountAsync(app, "SELECT COUNT(*) FROM external_references"));

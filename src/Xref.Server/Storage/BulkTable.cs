@@ -83,8 +83,12 @@ public sealed record BulkTable(string Table, IReadOnlyList<BulkColumn> Columns, 
     /// <summary>Every row (of one account, or all) in <see cref="OrderBy"/> order, its values in <see cref="Columns"/> order.</summary>
     public Task ExportAsync(Database database, DbConnection c, DbTransaction tx, long? accountId, Func<object?[], Task> each, CancellationToken ct) =>
         database.ForEachAsync(c, tx,
-        $"SELECT {ColumnList} FROM {Table} WHERE @account IS NULL OR {AccountColumn} = @account ORDER BY {OrderBy}",
+        $"SELECT {ColumnList} FROM {Table} WHERE @account IS NULL OR {AccountColumn} = @account ORDER BY {OrderClause(database)}",
         new SqlParameters().Add("account", accountId, DbType.Int64), RowReader, each, ct);
+
+    /// <summary><see cref="OrderBy"/> with its text columns in code-point order: the same export from either database.</summary>
+    private string OrderClause(Database database) => string.Join(", ", OrderBy.Split(',', StringSplitOptions.TrimEntries)
+        .Select(name => Columns.FirstOrDefault(c => c.Name == name)?.Kind == ColumnKind.Text ? database.InCodePointOrder(name) : name));
 
     private Func<DbDataReader, object?[]> RowReader(DbDataReader reader)
     {

@@ -100,6 +100,12 @@ public abstract class Database(DatabaseUrl url) : IAsyncDisposable
     public abstract object IdsParameter(IReadOnlyCollection<long> ids);
 
     /// <summary>
+    /// A text column in code-point order (SQLite's BINARY), whatever the database's collation, so that an export is the
+    /// same bytes from either database (PostgreSQL: <c>COLLATE "C"</c>).
+    /// </summary>
+    public abstract string InCodePointOrder(string column);
+
+    /// <summary>
     /// Appended to a <c>SELECT</c> that claims rows for work in a write transaction, so that nodes sharing the database
     /// claim different rows without waiting (PostgreSQL: <c>FOR UPDATE SKIP LOCKED</c>; SQLite has one writer: nothing).
     /// </summary>

@@ -121,6 +121,8 @@ public sealed class PostgresDatabase(DatabaseUrl url) : Database(url)
             WHERE last > 0
             """, new SqlParameters().Add("last", lastId, DbType.Int64), _ => { }), ct);
 
+    public override string InCodePointOrder(string column) => $"{column} COLLATE \"C\"";
+
     public override string ClaimRows => "FOR UPDATE SKIP LOCKED";
 
     public override Task WipeAsync(DbConnection connection, DbTransaction tx, CancellationToken ct) =>

@@ -224,6 +224,8 @@ public sealed class SqliteDatabase : Database
                 """, new SqlParameters().Add("table", table).Add("last", lastId, DbType.Int64)),
         ], ct);
 
+    public override string InCodePointOrder(string column) => column;
+
     public override string ClaimRows => "";
 
     public override async Task WipeAsync(DbConnection connection, DbTransaction tx, CancellationToken ct)

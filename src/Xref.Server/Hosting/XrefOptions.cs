@@ -47,6 +47,9 @@ public sealed class XrefOptions
     /// <summary><c>--fault-seed</c>: makes fault rules' <c>probability</c> reproducible.</summary>
     public int? FaultSeed { get; set; }
 
+    /// <summary><c>--metrics</c>: Prometheus metrics at <c>/metrics</c> and the trace id in log lines (Observability/MetricsSetup).</summary>
+    public bool Metrics { get; set; }
+
     /// <summary>True when <c>--sandbox</c> generated the admin token (start-up prints it).</summary>
     public bool AdminTokenGenerated { get; set; }
 
@@ -76,13 +79,14 @@ public sealed class XrefOptions
             JournalSize = int.TryParse(Get("journal-size"), out var size) && size >= 0 ? size : 1000,
             JournalBodies = Flag("journal-bodies"),
             FaultSeed = int.TryParse(Get("fault-seed"), out var faultSeed) ? faultSeed : null,
+            Metrics = Flag("metrics"),
         };
     }
 
     /// <summary>Boolean switches may be given bare (<c>--demo</c>); the configuration reader needs a value.</summary>
     public static string[] NormalizeArguments(string[] args)
     {
-        string[] switches = ["--demo", "--auto-subjects", "--sandbox", "--journal-bodies"];
+        string[] switches = ["--demo", "--auto-subjects", "--sandbox", "--journal-bodies", "--metrics"];
         var result = new List<string>();
         for (var i = 0; i < args.Length; i++)
         {

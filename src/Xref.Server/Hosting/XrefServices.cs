@@ -3,6 +3,7 @@ using Xref.Accounts;
 using Xref.Auth;
 using Xref.ExternalReferences;
 using Xref.Includes;
+using Xref.Observability;
 using Xref.OAuth;
 using Xref.Sandbox;
 using Xref.Seeding;
@@ -52,6 +53,7 @@ public static class XrefServices
         services.AddHostedService(sp => sp.GetRequiredService<StallFloor>());
         services.AddApiDocument();
         services.AddCors();
+        services.AddXrefMetrics();
         return services;
     }
 
@@ -70,6 +72,7 @@ public static class XrefServices
                 .WithHeaders("Authorization", "Content-Type").AllowAnyMethod());
 
         app.MapHealth();
+        app.MapXrefMetrics();
         app.MapApiDocument(RateLimits.PolicyName);
         var api = app.MapGroup("/api/v1").AddEndpointFilter<TokenFilter>().RequireRateLimiting(RateLimits.PolicyName);
         if (options.ControlPlane)

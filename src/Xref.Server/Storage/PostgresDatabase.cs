@@ -2,6 +2,7 @@ using System.Data;
 using System.Data.Common;
 using System.Net.Sockets;
 using Npgsql;
+using Xref.Observability;
 
 namespace Xref.Storage;
 
@@ -34,17 +35,26 @@ public sealed class PostgresDatabase(DatabaseUrl url) : Database(url)
 
     public override async Task<T> ReadAsync<T>(Func<DbConnection, Task<T>> work, CancellationToken ct = default)
     {
-        await using var connection = await source.OpenConnectionAsync(ct);
+        await using var connection = await OpenAsync(ct);
         return await work(connection);
     }
 
     public override async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct = default)
     {
-        await using var connection = await source.OpenConnectionAsync(ct);
+        await using var connection = await OpenAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
         var result = await work(connection, transaction);
         await transaction.CommitAsync(CancellationToken.None);
         return result;
+    }
+
+    /// <summary>A connection from the pool; with metrics on, how long the request waited for it.</summary>
+    private async ValueTask<NpgsqlConnection> OpenAsync(CancellationToken ct)
+    {
+        var started = XrefMetrics.Start(XrefMetrics.ConnectionWait);
+        var connection = await source.OpenConnectionAsync(ct);
+        XrefMetrics.Elapsed(XrefMetrics.ConnectionWait, started, XrefMetrics.Postgres);
+        return connection;
     }
 
     /// <summary>One <see cref="NpgsqlBatch"/>: every statement in one round trip, each auto-prepared by Npgsql.</summary>
@@ -58,12 +68,16 @@ public sealed class PostgresDatabase(DatabaseUrl url) : Database(url)
             statement.Parameters.BindTo(command.Parameters, command.CreateParameter);
             batch.BatchCommands.Add(command);
         }
-        await using var reader = await batch.ExecuteReaderAsync(ct);
-        foreach (var statement in statements)
+        var started = XrefMetrics.Start(XrefMetrics.CommandDuration);
+        await using (var reader = await batch.ExecuteReaderAsync(ct))
         {
-            await statement.Read(reader, ct);
-            await reader.NextResultAsync(ct);
+            foreach (var statement in statements)
+            {
+                await statement.Read(reader, ct);
+                await reader.NextResultAsync(ct);
+            }
         }
+        XrefMetrics.Elapsed(XrefMetrics.CommandDuration, started, XrefMetrics.Postgres);
     }
 
     public override Task<IReadOnlyList<T>> BulkWriteAsync<T>(DbConnection connection, IReadOnlyList<T> rows, IBulkWrite<T> write, CancellationToken ct) =>

@@ -49,6 +49,7 @@ public static class XrefServices
         services.AddSingleton<ISubjectSource>(sp => sp.GetRequiredService<StatusReportStore>());
         services.AddSingleton<IncludeLoader>();
         services.AddHostedService<StartupTasks>();
+        services.AddHostedService<StatisticsKeeper>();
         services.AddSingleton<StallFloor>();
         services.AddHostedService(sp => sp.GetRequiredService<StallFloor>());
         services.AddApiDocument();

@@ -309,6 +309,7 @@ run_fresh() {
   else
     url="sqlite:$WORK/fresh.db"; cli=$url
   fi
+  FRESH_URL=$url
   "$XREF" accounts create --database "$cli" --id 1 --name "Fresh account" >>"$WORK/cli.log" 2>&1
   "$XREF" users create --database "$cli" --account 1 --id 1 --name "Fresh user" --email fresh@example.com >>"$WORK/cli.log" 2>&1
   token=$("$XREF" tokens create --database "$cli" --user 1 --scope write 2>>"$WORK/cli.log")
@@ -334,4 +335,26 @@ for i in range(1, 5001): print(json.dumps({"type": "TimeEntry", "id": i, "title"
     meta fresh_analyzed "$("$XREF_PG_BIN/psql" -X "$url" -At -c "SELECT string_agg(relname || ' ' || COALESCE(GREATEST(last_analyze, last_autoanalyze)::time(0)::text, 'never') || ' (' || analyze_count || '+' || autoanalyze_count || ')', ', ' ORDER BY relname) FROM pg_stat_user_tables WHERE relname IN ('external_references', 'reference_stats', 'reference_totals', 'subjects')")"
   fi
   stop_server fresh
+}
+
+# --metrics-ab (issue 14: "the narrow list may lose at most 5% with metrics on"): on the fresh database, after the
+# fresh scenario, servers alternately without and with --metrics (XREF_METRICS=true), off-on-off-on, each warmed up
+# 3 s then measured on the narrow list. Writes RES/wrk-M-<off|on>-<round>.txt.
+run_metrics_ab() {
+  local round mode
+  local main_url=$DBURL
+  DBURL=$FRESH_URL
+  for round in 1 2; do
+    for mode in off on; do
+      if [[ $mode == on ]]; then start_server "metrics-$mode-$round" XREF_METRICS=true; else start_server "metrics-$mode-$round"; fi
+      run_wrk "metrics-warmup" 3 get.lua "$LIST?subject_type=TimeEntry&status=failed&service_name=svc3" "$RES/warmup-M-$mode-$round.txt"
+      log "metrics A/B: narrow list, metrics $mode, round $round"
+      run_wrk "metrics-$mode" "$DURATION" get.lua "$LIST?subject_type=TimeEntry&status=failed&service_name=svc3" "$RES/wrk-M-$mode-$round.txt"
+      if [[ $mode == on ]]; then
+        meta "metrics_families_$round" "$(curl -s "http://127.0.0.1:$SERVER_PORT/metrics" | grep -c '^# TYPE' || true)"
+      fi
+      stop_server "metrics-$mode-$round"
+    done
+  done
+  DBURL=$main_url
 }

@@ -159,6 +159,13 @@ def fresh_section(res, meta):
         n, b = narrow["rps"] / base, broad["rps"] / narrow["rps"]
         out.append(f"  targets: narrow {n:.3f} x baseline (>= 0.15: {'met' if n >= 0.15 else 'NOT met'}); "
                    f"broad {b:.2f} x narrow (>= 0.8: {'met' if b >= 0.8 else 'NOT met'})")
+    ab = {m: [parse_wrk(os.path.join(res, f"wrk-M-{m}-{r}.txt")) for r in (1, 2)] for m in ("off", "on")}
+    if all(p and p["rps"] for ps in ab.values() for p in ps):
+        mean = {m: sum(p["rps"] for p in ps) / len(ps) for m, ps in ab.items()}
+        loss = 1 - mean["on"] / mean["off"]
+        out.append(f"  metrics A/B, narrow list on this database, servers off/on/off/on: off {' / '.join(fmt_rps(p['rps']) for p in ab['off'])}, "
+                   f"on {' / '.join(fmt_rps(p['rps']) for p in ab['on'])} req/s; with --metrics {loss * 100:+.1f}% "
+                   f"{'slower' if loss > 0 else 'faster'} (target: at most 5% slower: {'met' if loss <= 0.05 else 'NOT met'})")
     out.append(f"  references after the upserts {meta.get('fresh_count')}; fresh phase {meta.get('fresh_seconds')} s"
                + (f"; analysed (last, manual+auto count): {meta['fresh_analyzed']}" if meta.get("fresh_analyzed") else ""))
     out.append("")

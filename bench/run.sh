@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The Xref benchmark (issue 4). See bench/README.md.
 #
-#   bench/run.sh --db sqlite|postgres [--refs 1000000] [--duration 10] [--warmup 20] [--fresh-only]
+#   bench/run.sh --db sqlite|postgres [--refs 1000000] [--duration 10] [--warmup 20] [--fresh-only [--metrics-ab]]
 #
 # Publishes Xref (Release), generates the data set, creates the database (PostgreSQL: a throwaway cluster of
 # its own), runs the "fresh" scenario on an empty database of its own (--fresh-only: only that), imports, starts the published binary on loopback, warms up, runs every scenario twice with wrk,
@@ -15,7 +15,7 @@ set -euo pipefail
 
 usage() { sed -n '4,4p' "$0" | sed 's/^# *//' >&2; exit 2; }
 
-DB="" REFS=1000000 DURATION=10 WARMUP=20 FRESH_ONLY=0
+DB="" REFS=1000000 DURATION=10 WARMUP=20 FRESH_ONLY=0 METRICS_AB=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --db) DB=${2:-}; shift 2 ;;
@@ -23,6 +23,7 @@ while [[ $# -gt 0 ]]; do
     --duration) DURATION=${2:-}; shift 2 ;;
     --warmup) WARMUP=${2:-}; shift 2 ;;
     --fresh-only) FRESH_ONLY=1; shift ;;
+    --metrics-ab) METRICS_AB=1; shift ;;
     -h|--help) usage ;;
     *) echo "run.sh: unknown argument $1" >&2; usage ;;
   esac
@@ -33,6 +34,7 @@ done
 source "$(dirname "$0")/lib.sh"
 ARGS=(--db "$DB" --refs "$REFS" --duration "$DURATION" --warmup "$WARMUP")
 if [[ $FRESH_ONLY == 1 ]]; then ARGS+=(--fresh-only); fi
+if [[ $METRICS_AB == 1 ]]; then ARGS+=(--metrics-ab); fi
 bench_lock "${ARGS[@]}"
 bench_start "/tmp/xref-bench-last-$DB"
 
@@ -52,6 +54,7 @@ LIST=/api/v1/external_references
 setup_database
 run_fresh
 if [[ $FRESH_ONLY == 1 ]]; then
+  if [[ $METRICS_AB == 1 ]]; then run_metrics_ab; fi
   meta total_seconds "$(( ($(now_ms) - RUN_STARTED) / 1000 ))"
   mkdir -p "$BENCH/results"
   REPORT=$BENCH/results/fresh-$DB-$STAMP.txt

@@ -50,6 +50,8 @@ public static class MetricsSetup
         // Log lines show their scopes on one line: the request id (RequestPipeline.UseRequestId) and, with
         // --metrics, the trace id. ASP.NET Core's own request scope is left out: it repeats Kestrel's connection
         // id and its own request id, which is not the X-Request-Id the client sees.
+        // (Naming the formatter: without a name the console logger copies its own obsolete IncludeScopes over the formatter's.)
+        services.Configure<ConsoleLoggerOptions>(o => o.FormatterName ??= ConsoleFormatterNames.Simple);
         services.Configure<SimpleConsoleFormatterOptions>(o => o.IncludeScopes = true);
         services.AddOptions<LoggerFactoryOptions>().Configure<IOptions<XrefOptions>>((o, xref) =>
             o.ActivityTrackingOptions = xref.Value.Metrics ? ActivityTrackingOptions.TraceId : ActivityTrackingOptions.None);

@@ -15,7 +15,7 @@ namespace Xref.Observability;
 /// service provider exists), but without the option they listen to nothing, so they cost nothing per request.
 /// <para>
 /// Served: <c>http_server_request_duration_seconds</c> by route and status (ASP.NET Core's meter);
-/// <c>aspnetcore_rate_limiting_requests_total</c> by result (<c>endpoint_limiter</c> = rejected); Npgsql's pool and
+/// <c>xref_rate_limit_rejections_total</c>; Npgsql's pool and
 /// command meters on PostgreSQL; and Xref's own (<see cref="XrefMetrics"/>): connection waits and command durations
 /// on both databases, SQLite group-commit sizes, page-boundary cache lookups, and <c>xref_references</c> by status,
 /// summed over every account from the count tables when scraped.
@@ -25,8 +25,11 @@ public static class MetricsSetup
 {
     public const string Path = "/metrics";
 
-    /// <summary>ASP.NET Core's request durations and rate-limiter decisions, and Npgsql's pool and commands.</summary>
-    private static readonly string[] Meters = [XrefMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.RateLimiting", "Npgsql"];
+    /// <summary>
+    /// ASP.NET Core's request durations, and Npgsql's pool and commands. Not ASP.NET Core's rate-limiting meter: it
+    /// records three instruments on every request; Xref counts the rejections alone (<see cref="XrefMetrics.RateLimitRejections"/>).
+    /// </summary>
+    private static readonly string[] Meters = [XrefMetrics.MeterName, "Microsoft.AspNetCore.Hosting", "Npgsql"];
 
     public static IServiceCollection AddXrefMetrics(this IServiceCollection services)
     {

@@ -31,6 +31,10 @@ public static class XrefMetrics
     public static readonly Counter<long> PageCacheLookups = Meter.CreateCounter<long>(
         "xref.page_cache.lookups", "{lookup}", "Page-boundary cache lookups by result: hit, stale or miss.");
 
+    /// <summary>Requests refused with 429 by the per-token rate limit.</summary>
+    public static readonly Counter<long> RateLimitRejections = Meter.CreateCounter<long>(
+        "xref.rate_limit.rejections", "{request}", "Requests refused with 429 by the rate limit (per token and node).");
+
     /// <summary>A timestamp to pass to <see cref="Elapsed"/>, or 0 when <paramref name="instrument"/> has no listener.</summary>
     public static long Start(Instrument instrument) => instrument.Enabled ? Stopwatch.GetTimestamp() : 0;
 

@@ -41,7 +41,7 @@ public sealed class MetricsTests
         AssertFamily(text, "http_server_request_duration_seconds_bucket", """http_route="/api/v1/external_references/" """.Trim(), """http_response_status_code="200" """.Trim());
         AssertFamily(text, "http_server_request_duration_seconds_bucket", """http_route="/api/v1/external_references/create_or_update" """.Trim());
         AssertFamily(text, "http_server_request_duration_seconds_count", """http_response_status_code="429" """.Trim());
-        AssertFamily(text, "aspnetcore_rate_limiting_requests_total", """aspnetcore_rate_limiting_result="endpoint_limiter" """.Trim());
+        Assert.Matches(new Regex("^xref_rate_limit_rejections_total(\\{[^}]*\\})? [1-9][0-9]*( |$)", RegexOptions.Multiline), text);
         AssertFamily(text, "xref_db_connection_wait_seconds_bucket", $"db_system=\"{system}\"");
         AssertFamily(text, "xref_db_command_duration_seconds_bucket", $"db_system=\"{system}\"");
         AssertFamily(text, "xref_page_cache_lookups_total", "result=\"hit\"");

@@ -294,3 +294,67 @@ run_wrk() { # name seconds script path [out]
   timeout $((seconds + 60)) wrk -t2 -c32 -d"${seconds}s" --timeout 10s --latency -s "$BENCH/wrk/$script" \
     "http://127.0.0.1:$SERVER_PORT$path" >"$out" 2>&1 || echo "wrk exited with $?" >>"$out"
 }
+
+# The "fresh" scenario (issue 14): a database of its own (PostgreSQL: database `fresh` in the run's cluster; SQLite:
+# WORK/fresh.db), empty but for account 1, its user and 5,000 TimeEntry subjects; a server started on it; 16 s of
+# upserts (wrk/fresh_upsert.lua: 8 service names); then at once the narrow and the broad list, then /health, one
+# pass each, all within the server's first minute. Nobody analyses the database by hand.
+# Writes RES/wrk-F1-upsert.txt, F2-narrow, F3-broad, F0-baseline; meta fresh_*.
+run_fresh() {
+  local url cli token t0
+  log "fresh: an empty database, upserts through the API, then the lists"
+  if [[ $DB == postgres ]]; then
+    psql_q "CREATE DATABASE fresh" >/dev/null
+    url="${XREF_PG_URL%/postgres}/fresh"; cli="$url?CommandTimeout=600"
+  else
+    url="sqlite:$WORK/fresh.db"; cli=$url
+  fi
+  FRESH_URL=$url
+  "$XREF" accounts create --database "$cli" --id 1 --name "Fresh account" >>"$WORK/cli.log" 2>&1
+  "$XREF" users create --database "$cli" --account 1 --id 1 --name "Fresh user" --email fresh@example.com >>"$WORK/cli.log" 2>&1
+  token=$("$XREF" tokens create --database "$cli" --user 1 --scope write 2>>"$WORK/cli.log")
+  python3 -c 'import json
+for i in range(1, 5001): print(json.dumps({"type": "TimeEntry", "id": i, "title": f"Time entry {i}"}))' >"$WORK/fresh-subjects.jsonl"
+  : >"$WORK/empty.jsonl"
+  "$XREF" import "$WORK/empty.jsonl" --subjects "$WORK/fresh-subjects.jsonl" --account 1 --database "$cli" >"$WORK/import-fresh.log" 2>&1 \
+    || { echo "$SCRIPT: fresh subject import failed" >&2; tail -n 20 "$WORK/import-fresh.log" >&2; exit 1; }
+  local main_url=$DBURL
+  DBURL=$url
+  start_server fresh
+  DBURL=$main_url
+  t0=$(now_ms)
+  export XREF_TOKEN=$token BENCH_WRK_DIR=$BENCH/wrk
+  run_wrk fresh-upsert 16 fresh_upsert.lua /health "$RES/wrk-F1-upsert.txt"
+  run_wrk fresh-narrow "$DURATION" get.lua "$LIST?subject_type=TimeEntry&status=failed&service_name=svc3" "$RES/wrk-F2-narrow.txt"
+  run_wrk fresh-broad "$DURATION" get.lua "$LIST?subject_type=TimeEntry" "$RES/wrk-F3-broad.txt"
+  run_wrk fresh-baseline "$DURATION" get.lua /health "$RES/wrk-F0-baseline.txt"
+  meta fresh_seconds "$(( ($(now_ms) - t0) / 1000 ))"
+  meta fresh_count "$(curl -s -H "Authorization: Bearer $token" "http://127.0.0.1:$SERVER_PORT$LIST?subject_type=TimeEntry&per_page=1" \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["meta"]["count"])' 2>/dev/null || echo '?')"
+  if [[ $DB == postgres ]]; then
+    meta fresh_analyzed "$("$XREF_PG_BIN/psql" -X "$url" -At -c "SELECT string_agg(relname || ' ' || COALESCE(GREATEST(last_analyze, last_autoanalyze)::time(0)::text, 'never') || ' (' || analyze_count || '+' || autoanalyze_count || ')', ', ' ORDER BY relname) FROM pg_stat_user_tables WHERE relname IN ('external_references', 'reference_stats', 'reference_totals', 'subjects')")"
+  fi
+  stop_server fresh
+}
+
+# --metrics-ab (issue 14: "the narrow list may lose at most 5% with metrics on"): on the fresh database, after the
+# fresh scenario, servers alternately without and with --metrics (XREF_METRICS=true), off-on-off-on, each warmed up
+# 3 s then measured on the narrow list. Writes RES/wrk-M-<off|on>-<round>.txt.
+run_metrics_ab() {
+  local round mode
+  local main_url=$DBURL
+  DBURL=$FRESH_URL
+  for round in 1 2; do
+    for mode in off on; do
+      if [[ $mode == on ]]; then start_server "metrics-$mode-$round" XREF_METRICS=true; else start_server "metrics-$mode-$round"; fi
+      run_wrk "metrics-warmup" 3 get.lua "$LIST?subject_type=TimeEntry&status=failed&service_name=svc3" "$RES/warmup-M-$mode-$round.txt"
+      log "metrics A/B: narrow list, metrics $mode, round $round"
+      run_wrk "metrics-$mode" "$DURATION" get.lua "$LIST?subject_type=TimeEntry&status=failed&service_name=svc3" "$RES/wrk-M-$mode-$round.txt"
+      if [[ $mode == on ]]; then
+        meta "metrics_families_$round" "$(curl -s "http://127.0.0.1:$SERVER_PORT/metrics" | grep -c '^# TYPE' || true)"
+      fi
+      stop_server "metrics-$mode-$round"
+    done
+  done
+  DBURL=$main_url
+}

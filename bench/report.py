@@ -60,7 +60,8 @@ def main():
         k, _, v = line.rstrip("\n").partition("=")
         meta[k] = v
     rows, baseline = [], None
-    for key, label in SCENARIOS:
+    fresh_only = not os.path.exists(os.path.join(res, "wrk-1-baseline-1.txt"))
+    for key, label in ([] if fresh_only else SCENARIOS):
         p1, p2 = parse_wrk(os.path.join(res, f"wrk-{key}-1.txt")), parse_wrk(os.path.join(res, f"wrk-{key}-2.txt"))
         passes = [p for p in (p1, p2) if p and p["rps"] is not None]
         best = max(passes, key=lambda p: p["rps"]) if passes else None
@@ -85,18 +86,25 @@ def main():
         return "| " + " | ".join(c.ljust(w) if i in (0, 8) else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths))) + " |"
 
     out = []
-    out.append(f"Xref benchmark: {meta.get('db')}, {int(meta.get('refs', 0)):,} references in account 1 "
-               f"(+1% in each of accounts 2-4); {meta.get('date')}; commit {meta.get('commit')}")
+    scope = "the fresh scenario only" if fresh_only else \
+        f"{int(meta.get('refs', 0)):,} references in account 1 (+1% in each of accounts 2-4)"
+    out.append(f"Xref benchmark: {meta.get('db')}, {scope}; {meta.get('date')}; commit {meta.get('commit')}")
     out.append(f"machine: {meta.get('machine')}; {meta.get('wrk')}; .NET SDK {meta.get('dotnet')}")
     out.append(f"database: {meta.get('database')}")
     out.append(f"server environment: {meta.get('env') or '-'} (plus XREF_RATE_LIMIT=off)")
     out.append(f"wrk -t2 -c32 -d{meta.get('duration')}s --latency, two passes per scenario; warm-up {meta.get('warmup')} s mixed load; "
                "p50/p99 are those of the better pass")
     out.append("")
-    out.append(line(header))
-    out.append("|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    out.extend(line(r) for r in rows)
-    out.append("")
+    if rows:
+        out.append(line(header))
+        out.append("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+        out.extend(line(r) for r in rows)
+        out.append("")
+    out.extend(fresh_section(res, meta))
+    if fresh_only:
+        out.append(f"whole run {meta.get('total_seconds')} s")
+        print("\n".join(out))
+        return
     walk_path = os.path.join(res, "walk.json")
     try:
         w = json.loads(open(walk_path, encoding="utf-8").read().strip().splitlines()[-1])
@@ -128,6 +136,40 @@ def main():
     extra.append(f"whole run {meta.get('total_seconds')} s")
     out.append("; ".join(extra))
     print("\n".join(out))
+
+
+def fresh_section(res, meta):
+    """The "fresh" scenario (issue 14): one pass each, in the order run, with its targets."""
+    runs = {k: parse_wrk(os.path.join(res, f"wrk-{k}.txt")) for k in ("F1-upsert", "F2-narrow", "F3-broad", "F0-baseline")}
+    if not any(runs.values()):
+        return []
+    base = runs["F0-baseline"] and runs["F0-baseline"]["rps"]
+    out = ["fresh: empty database, account 1 with 5,000 TimeEntry subjects; server started on it; then at once, one pass each:"]
+    labels = {"F1-upsert": "F1 upserts, 16 s, 8 service names", "F2-narrow": "F2 narrow (TimeEntry+failed+svc3)",
+              "F3-broad": "F3 broad (TimeEntry)", "F0-baseline": "F0 baseline GET /health (after the lists)"}
+    for k, r in runs.items():
+        if not r:
+            out.append(f"  {labels[k]}: FAIL, no result")
+            continue
+        ratio = f"{r['rps'] / base:.3f} x baseline" if base and r["rps"] else "-"
+        out.append(f"  {labels[k]}: {fmt_rps(r['rps'])} req/s, p50 {fmt_ms(r['p50'])} ms, p99 {fmt_ms(r['p99'])} ms, "
+                   f"{ratio}, non-2xx {r['non2xx']}{' ' + r['note'] if r['note'] else ''}")
+    narrow, broad = runs["F2-narrow"], runs["F3-broad"]
+    if base and narrow and broad and narrow["rps"] and broad["rps"]:
+        n, b = narrow["rps"] / base, broad["rps"] / narrow["rps"]
+        out.append(f"  targets: narrow {n:.3f} x baseline (>= 0.15: {'met' if n >= 0.15 else 'NOT met'}); "
+                   f"broad {b:.2f} x narrow (>= 0.8: {'met' if b >= 0.8 else 'NOT met'})")
+    ab = {m: [parse_wrk(os.path.join(res, f"wrk-M-{m}-{r}.txt")) for r in (1, 2)] for m in ("off", "on")}
+    if all(p and p["rps"] for ps in ab.values() for p in ps):
+        mean = {m: sum(p["rps"] for p in ps) / len(ps) for m, ps in ab.items()}
+        loss = 1 - mean["on"] / mean["off"]
+        out.append(f"  metrics A/B, narrow list on this database, servers off/on/off/on: off {' / '.join(fmt_rps(p['rps']) for p in ab['off'])}, "
+                   f"on {' / '.join(fmt_rps(p['rps']) for p in ab['on'])} req/s; with --metrics {loss * 100:+.1f}% "
+                   f"{'slower' if loss > 0 else 'faster'} (target: at most 5% slower: {'met' if loss <= 0.05 else 'NOT met'})")
+    out.append(f"  references after the upserts {meta.get('fresh_count')}; fresh phase {meta.get('fresh_seconds')} s"
+               + (f"; analysed (last, manual+auto count): {meta['fresh_analyzed']}" if meta.get("fresh_analyzed") else ""))
+    out.append("")
+    return out
 
 
 if __name__ == "__main__":

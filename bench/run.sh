@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The Xref benchmark (issue 4). See bench/README.md.
 #
-#   bench/run.sh --db sqlite|postgres [--refs 1000000] [--duration 10] [--warmup 20]
+#   bench/run.sh --db sqlite|postgres [--refs 1000000] [--duration 10] [--warmup 20] [--fresh-only [--metrics-ab]]
 #
 # Publishes Xref (Release), generates the data set, creates the database (PostgreSQL: a throwaway cluster of
-# its own), imports, starts the published binary on loopback, warms up, runs every scenario twice with wrk,
+# its own), runs the "fresh" scenario on an empty database of its own (--fresh-only: only that), imports, starts the published binary on loopback, warms up, runs every scenario twice with wrk,
 # walks a whole listing, prints the table and writes it to bench/results/<db>-<date>.txt. Stops everything it
 # started on exit, even on failure. It measures; it asserts nothing.
 #
@@ -13,15 +13,17 @@
 # in which case only the publish takes the lock. The shared pieces are in bench/lib.sh.
 set -euo pipefail
 
-usage() { sed -n '4,5p' "$0" | sed 's/^# *//' >&2; exit 2; }
+usage() { sed -n '4,4p' "$0" | sed 's/^# *//' >&2; exit 2; }
 
-DB="" REFS=1000000 DURATION=10 WARMUP=20
+DB="" REFS=1000000 DURATION=10 WARMUP=20 FRESH_ONLY=0 METRICS_AB=0
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --db) DB=${2:-}; shift 2 ;;
     --refs) REFS=${2:-}; shift 2 ;;
     --duration) DURATION=${2:-}; shift 2 ;;
     --warmup) WARMUP=${2:-}; shift 2 ;;
+    --fresh-only) FRESH_ONLY=1; shift ;;
+    --metrics-ab) METRICS_AB=1; shift ;;
     -h|--help) usage ;;
     *) echo "run.sh: unknown argument $1" >&2; usage ;;
   esac
@@ -30,7 +32,10 @@ done
 [[ "$REFS" =~ ^[0-9]+$ && "$DURATION" =~ ^[0-9]+$ && "$WARMUP" =~ ^[0-9]+$ ]] || usage
 
 source "$(dirname "$0")/lib.sh"
-bench_lock --db "$DB" --refs "$REFS" --duration "$DURATION" --warmup "$WARMUP"
+ARGS=(--db "$DB" --refs "$REFS" --duration "$DURATION" --warmup "$WARMUP")
+if [[ $FRESH_ONLY == 1 ]]; then ARGS+=(--fresh-only); fi
+if [[ $METRICS_AB == 1 ]]; then ARGS+=(--metrics-ab); fi
+bench_lock "${ARGS[@]}"
 bench_start "/tmp/xref-bench-last-$DB"
 
 # ---------------------------------------------------------------- 1. wrk
@@ -42,10 +47,21 @@ meta db "$DB"; meta refs "$REFS"; meta duration "$DURATION"; meta warmup "$WARMU
 meta_machine
 
 # ---------------------------------------------------------------- 3. data set
-generate_data
+if [[ $FRESH_ONLY == 0 ]]; then generate_data; fi
 
 # ---------------------------------------------------------------- 4. database
+LIST=/api/v1/external_references
 setup_database
+run_fresh
+if [[ $FRESH_ONLY == 1 ]]; then
+  if [[ $METRICS_AB == 1 ]]; then run_metrics_ab; fi
+  meta total_seconds "$(( ($(now_ms) - RUN_STARTED) / 1000 ))"
+  mkdir -p "$BENCH/results"
+  REPORT=$BENCH/results/fresh-$DB-$STAMP.txt
+  python3 "$BENCH/report.py" "$RES" | tee "$REPORT"
+  log "report written to ${REPORT#"$ROOT"/}"
+  exit 0
+fi
 create_accounts
 import_all
 
@@ -57,7 +73,6 @@ scenario() { # name script path
   done
 }
 
-LIST=/api/v1/external_references
 start_server main
 log "warming up for ${WARMUP} s (mixed load)"
 run_wrk warmup "$WARMUP" mixed.lua /health "$RES/warmup.txt"

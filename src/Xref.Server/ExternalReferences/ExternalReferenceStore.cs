@@ -74,6 +74,11 @@ public sealed partial class ExternalReferenceStore(Database database, SubjectSto
                 where.Parameters, ExternalReference.Reader, ct);
         }, ct);
 
+    /// <summary>References per status over every account, summed from the count table (the metrics' <c>xref_references</c>).</summary>
+    public Task<List<(string Status, long Count)>> CountsByStatusAsync(CancellationToken ct) =>
+        database.ReadAsync(c => database.QueryAsync<(string Status, long Count)>(c, null, "SELECT status, CAST(SUM(n) AS BIGINT) AS n FROM reference_totals GROUP BY status ORDER BY status",
+            SqlParameters.None, _ => r => (r.GetString(0), r.GetInt64(1)), ct), ct);
+
     /// <summary>
     /// The page of references the query asks for, and the exact count of all that match, in one round trip:
     /// the count (summed from the count tables when the filters allow, else counted) with the listing's
@@ -111,6 +116,7 @@ public sealed partial class ExternalReferenceStore(Database database, SubjectSto
             if (seek && previous.Version != version)
             {
                 // A write committed since the boundary was recorded: the remembered row may have moved.
+                PageBoundaryCache.CountStale();
                 rows.Clear();
                 await database.RunAsync(connection, null, PageStatement(where, query, null, rows), ct);
             }

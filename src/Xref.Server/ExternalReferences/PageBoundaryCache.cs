@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
+using Xref.Observability;
 
 namespace Xref.ExternalReferences;
 
@@ -42,7 +43,9 @@ public sealed class PageBoundaryCache(bool enabled)
     public bool TryGet(long accountId, string key, out Boundary boundary)
     {
         boundary = default;
-        return enabled && accounts.TryGetValue(accountId, out var share) && share.TryGetValue(Hash(key), out boundary);
+        var found = enabled && accounts.TryGetValue(accountId, out var share) && share.TryGetValue(Hash(key), out boundary);
+        if (!found) XrefMetrics.PageCacheMiss();
+        return found;
     }
 
     public void Set(long accountId, string key, Boundary boundary)
@@ -65,7 +68,14 @@ public sealed class PageBoundaryCache(bool enabled)
         else share[hash] = boundary;
     }
 
-    public void CountSeek() => Interlocked.Increment(ref seeks);
+    public void CountSeek()
+    {
+        Interlocked.Increment(ref seeks);
+        XrefMetrics.PageCacheHit();
+    }
+
+    /// <summary>A remembered boundary was not used: a write to the listing committed since it was recorded.</summary>
+    public static void CountStale() => XrefMetrics.PageCacheStale();
 
     /// <summary>Forgets every boundary (a sandbox reset restarts the listings' versions).</summary>
     public void Clear()

@@ -46,6 +46,7 @@ public static class RateLimits
         {
             options.OnRejected = async (context, ct) =>
             {
+                Observability.XrefMetrics.RateLimitRejections.Add(1);
                 var setting = context.HttpContext.RequestServices.GetRequiredService<Configured>().Setting;
                 var wait = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromSeconds(1);
                 await ErrorBody.WriteAsync(context.HttpContext.Response, 429,

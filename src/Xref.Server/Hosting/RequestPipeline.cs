@@ -39,7 +39,8 @@ public static partial class RequestPipeline
         context.TraceIdentifier = id;
         context.Response.Headers[RequestIdHeader] = id;
         var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Xref.Requests");
-        using (logger.BeginScope(new Dictionary<string, object> { ["RequestId"] = id }))
+        // A message-template scope: log lines print it as "RequestId:<id>", structured sinks get the value.
+        using (logger.BeginScope("RequestId:{RequestId}", id))
             await next(context);
     });
 

@@ -51,6 +51,9 @@ public sealed class XrefOptions
     /// <summary><c>--webhook-retry-ms</c>: the first retry delay of a failed webhook delivery, doubled per attempt (default 2,000).</summary>
     public int WebhookRetryMs { get; set; } = 2000;
 
+    /// <summary><c>--metrics</c>: Prometheus metrics at <c>/metrics</c> and the trace id in log lines (Observability/MetricsSetup).</summary>
+    public bool Metrics { get; set; }
+
     /// <summary>True when <c>--sandbox</c> generated the admin token (start-up prints it).</summary>
     public bool AdminTokenGenerated { get; set; }
 
@@ -93,6 +96,7 @@ public sealed class XrefOptions
             LogLevel = logLevel,
             LogFormat = logFormat,
             WebhookRetryMs = int.TryParse(Get("webhook-retry-ms"), out var retry) && retry > 0 ? retry : 2000,
+            Metrics = Flag("metrics"),
         };
     }
 
@@ -121,6 +125,7 @@ public sealed class XrefOptions
         Value<int>("--journal-size", "<count>", "How many API requests the control API's journal keeps", "XREF_JOURNAL_SIZE", "1000"),
         Switch("--journal-bodies", "The journal also keeps the first 64 KiB of each request and response body", "XREF_JOURNAL_BODIES"),
         Value<int>("--fault-seed", "<seed>", "Makes fault rules' probability reproducible", "XREF_FAULT_SEED", "random"),
+        Switch("--metrics", "Serve Prometheus metrics at /metrics and put the trace id in log lines", "XREF_METRICS"),
         Value<int>("--webhook-retry-ms", "<ms>", "The first webhook retry's delay; each next one doubles, up to an hour", "XREF_WEBHOOK_RETRY_MS", "2000"),
         LogLevelOption(),
         Value<string>("--log-format", "<text|json>", "One line per entry, or one JSON object per line", "XREF_LOG_FORMAT", "text")

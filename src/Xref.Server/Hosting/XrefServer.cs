@@ -75,7 +75,7 @@ public static class XrefServer
         if (options.LogFormat == "json")
             builder.Logging.AddZLoggerConsole(o =>
             {
-                o.FullMode = BackgroundBufferFullMode.Block;
+                (o.FullMode, o.IncludeScopes) = (BackgroundBufferFullMode.Block, true);
                 o.UseJsonFormatter(f =>
                 {
                     (f.UseUtcTimestamp, f.PropertyKeyValuesObjectName) = (true, JsonEncodedText.Encode("State"));
@@ -85,7 +85,7 @@ public static class XrefServer
         else
             builder.Logging.AddZLoggerConsole(o =>
             {
-                o.FullMode = BackgroundBufferFullMode.Block;
+                (o.FullMode, o.IncludeScopes) = (BackgroundBufferFullMode.Block, true);
                 o.UsePlainTextFormatter(f =>
                 {
                     f.SetPrefixFormatter($"{0:yyyy-MM-ddTHH:mm:ss.fffZ} {1}: {2}[{3}] ",

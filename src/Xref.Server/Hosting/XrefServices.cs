@@ -4,6 +4,7 @@ using Xref.Auth;
 using Xref.Dashboard;
 using Xref.ExternalReferences;
 using Xref.Includes;
+using Xref.Observability;
 using Xref.OAuth;
 using Xref.Sandbox;
 using Xref.Seeding;
@@ -50,10 +51,12 @@ public static class XrefServices
         services.AddSingleton<ISubjectSource>(sp => sp.GetRequiredService<StatusReportStore>());
         services.AddSingleton<IncludeLoader>();
         services.AddHostedService<StartupTasks>();
+        services.AddHostedService<StatisticsKeeper>();
         services.AddSingleton<StallFloor>();
         services.AddHostedService(sp => sp.GetRequiredService<StallFloor>());
         services.AddApiDocument();
         services.AddCors();
+        services.AddXrefMetrics();
         return services;
     }
 
@@ -73,6 +76,7 @@ public static class XrefServices
                 .WithHeaders("Authorization", "Content-Type").AllowAnyMethod());
 
         app.MapHealth();
+        app.MapXrefMetrics();
         app.MapApiDocument(RateLimits.PolicyName);
         var api = app.MapGroup("/api/v1").AddEndpointFilter<TokenFilter>().RequireRateLimiting(RateLimits.PolicyName);
         if (options.ControlPlane)

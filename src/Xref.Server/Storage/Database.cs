@@ -153,6 +153,12 @@ public abstract class Database(DatabaseUrl url) : IAsyncDisposable
     /// Every table that holds data (not <c>schema_migrations</c>), children before parents: what the sandbox's reset
     /// empties. A migration that adds a table adds it here.
     /// </summary>
+    /// <summary>
+    /// Analyses the tables whose planner statistics are out of date, and returns their names (the server calls it
+    /// every few seconds through <see cref="StatisticsKeeper"/>). SQLite plans without them: nothing to do.
+    /// </summary>
+    public virtual Task<IReadOnlyList<string>> RefreshStatisticsAsync(CancellationToken ct) => Task.FromResult<IReadOnlyList<string>>([]);
+
     protected static readonly string[] DataTables =
         [
             "external_references", "reference_stats", "reference_totals", "status_reports", "subjects",

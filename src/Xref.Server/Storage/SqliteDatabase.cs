@@ -3,6 +3,7 @@ using System.Data;
 using System.Data.Common;
 using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
+using Xref.Observability;
 
 namespace Xref.Storage;
 
@@ -146,6 +147,7 @@ public sealed class SqliteDatabase : Database
     public override async Task RunAsync(DbConnection connection, DbTransaction? tx, IReadOnlyList<Statement> statements, CancellationToken ct)
     {
         var state = States.GetOrCreateValue(connection);
+        var started = XrefMetrics.Start(XrefMetrics.CommandDuration);
         foreach (var statement in statements)
         {
             var command = PreparedCommand(connection, state.Commands, statement.Sql);
@@ -164,6 +166,7 @@ public sealed class SqliteDatabase : Database
                 state.DeadlineAt = long.MaxValue;
             }
         }
+        XrefMetrics.Elapsed(XrefMetrics.CommandDuration, started, XrefMetrics.Sqlite);
     }
 
     private const int MaxPreparedPerConnection = 128;

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
+using Xref.Observability;
 
 namespace Xref.Storage;
 
@@ -48,7 +49,10 @@ internal sealed class SqliteGroupCommit(Func<CancellationToken, Task<SqliteConne
                 if (next.TryCancel()) continue;
                 group.Add(next);
             }
-            if (group.Count > 0) await CommitAsync(group);
+            if (group.Count == 0) continue;
+            XrefMetrics.GroupCommitSize.Record(group.Count);
+            foreach (var write in group) XrefMetrics.Elapsed(XrefMetrics.ConnectionWait, write.Queued, XrefMetrics.Sqlite);
+            await CommitAsync(group);
             group.Clear();
         }
     }
@@ -102,6 +106,9 @@ internal sealed class SqliteGroupCommit(Func<CancellationToken, Task<SqliteConne
 
     private abstract class Write
     {
+        /// <summary>When the write was queued (0 when no one measures the wait).</summary>
+        public readonly long Queued = XrefMetrics.Start(XrefMetrics.ConnectionWait);
+
         /// <summary>True (and the write cancelled) when its caller gave up before it ran.</summary>
         public abstract bool TryCancel();
         public abstract Task RunAsync(DbConnection connection, DbTransaction transaction);

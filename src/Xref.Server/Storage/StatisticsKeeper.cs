@@ -17,7 +17,7 @@ public sealed class StatisticsKeeper(Database database, ILogger<StatisticsKeeper
     {
         using var timer = new PeriodicTimer(Period);
         var failing = false;
-        while (await timer.WaitForNextTickAsync(ct))
+        while (await NextTickAsync(timer, ct))
         {
             try
             {
@@ -31,6 +31,22 @@ public sealed class StatisticsKeeper(Database database, ILogger<StatisticsKeeper
                 if (!failing) logger.LogWarning("Planner statistics not refreshed: {Reason}", e.Message);
                 failing = true;
             }
+        }
+    }
+
+    /// <summary>
+    /// False once stopped. A host whose start failed (a port in use) disposes its services without stopping them,
+    /// and the timer's wait then throws: that is a stop too, not an error to report as a crash.
+    /// </summary>
+    private static async Task<bool> NextTickAsync(PeriodicTimer timer, CancellationToken ct)
+    {
+        try
+        {
+            return await timer.WaitForNextTickAsync(ct);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
         }
     }
 }

@@ -32,17 +32,21 @@ public static partial class RequestPipeline
         return next(context);
     });
 
-    public static IApplicationBuilder UseRequestId(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    public static IApplicationBuilder UseRequestId(this IApplicationBuilder app)
     {
-        var sent = context.Request.Headers[RequestIdHeader].ToString();
-        var id = sent.Length is > 0 and <= 128 && sent.All(c => c is >= '!' and <= '~') ? sent : Guid.NewGuid().ToString("N");
-        context.TraceIdentifier = id;
-        context.Response.Headers[RequestIdHeader] = id;
-        var logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Xref.Requests");
-        // A message-template scope: log lines print it as "RequestId:<id>", structured sinks get the value.
-        using (logger.BeginScope("RequestId:{RequestId}", id))
-            await next(context);
-    });
+        // Created once: the factory takes a lock to find a logger, which every request would otherwise queue on.
+        var logger = app.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger(RequestLogging.Category);
+        return app.Use(async (context, next) =>
+        {
+            var sent = context.Request.Headers[RequestIdHeader].ToString();
+            var id = sent.Length is > 0 and <= 128 && sent.All(c => c is >= '!' and <= '~') ? sent : Guid.NewGuid().ToString("N");
+            context.TraceIdentifier = id;
+            context.Response.Headers[RequestIdHeader] = id;
+            // A message-template scope: structured sinks (the JSON log) get the value under RequestId.
+            using (logger.BeginScope("RequestId:{RequestId}", id))
+                await next(context);
+        });
+    }
 
     [GeneratedRegex("/{2,}")]
     private static partial Regex RepeatedSlashes();

@@ -85,7 +85,7 @@ public static class XrefServer
         else
             builder.Logging.AddZLoggerConsole(o =>
             {
-                (o.FullMode, o.IncludeScopes) = (BackgroundBufferFullMode.Block, true);
+                o.FullMode = BackgroundBufferFullMode.Block; // the text line has no place for scopes: none are captured
                 o.UsePlainTextFormatter(f =>
                 {
                     f.SetPrefixFormatter($"{0:yyyy-MM-ddTHH:mm:ss.fffZ} {1}: {2}[{3}] ",

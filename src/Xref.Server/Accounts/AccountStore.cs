@@ -211,12 +211,8 @@ public sealed partial class AccountStore(Database database, TimeProvider clock) 
         return found;
     }, ct);
 
-    public Task TouchTokenAsync(long id, long now, CancellationToken ct) => database.WriteAsync(async (c, tx) =>
-    {
-        await database.RunAsync(c, tx, Statement.Execute("UPDATE api_tokens SET last_used_at = @now WHERE id = @id",
-            new SqlParameters().Add("id", id).Add("now", now)), ct);
-        return 0;
-    }, ct);
+    public Task TouchTokenAsync(long id, long now, CancellationToken ct) =>
+        database.WriteAsync([Statement.Execute("UPDATE api_tokens SET last_used_at = @now WHERE id = @id", new SqlParameters().Add("id", id).Add("now", now))], ct);
 
     // ---- shared
 

@@ -24,40 +24,39 @@ public sealed partial class ExternalReferenceStore(Database database, SubjectSto
     }
 
     /// <summary>create_or_update: the upsert in its own transaction, creating the subject first when allowed.</summary>
-    public Task<ExternalReference> CreateOrUpdateAsync(Caller caller, ExternalReferenceInput input, bool autoSubjects, CancellationToken ct) =>
-        database.WriteAsync(async (c, tx) =>
-        {
-            if (autoSubjects && input.SubjectType.Table == SubjectTable.Subjects)
-                await subjects.CreateIfMissingAsync(c, tx, caller.AccountId, input.SubjectType, input.SubjectId, WireValues.Now(clock), ct);
-            return await UpsertAsync(c, tx, caller.AccountId, input, ct)
-                ?? throw ApiException.Invalid("subject_id", $"{input.SubjectType.Name} {input.SubjectId} does not exist in your account.");
-        }, ct);
+    public async Task<ExternalReference> CreateOrUpdateAsync(Caller caller, ExternalReferenceInput input, bool autoSubjects, CancellationToken ct)
+    {
+        var now = WireValues.Now(clock);
+        UpsertResult? result = null;
+        var upsert = UpsertCommand.For(caller.AccountId, input, UpsertTimes.Now(now), id: null, r => result = r);
+        await database.WriteAsync(autoSubjects && input.SubjectType.Table == SubjectTable.Subjects
+            ? [SubjectStore.CreateIfMissing(caller.AccountId, input.SubjectType, input.SubjectId, now), upsert]
+            : [upsert], ct);
+        // Nothing was written when the subject is not in the account.
+        return result?.Row ?? throw ApiException.Invalid("subject_id", $"{input.SubjectType.Name} {input.SubjectId} does not exist in your account.");
+    }
 
-    public Task<bool> DeleteAsync(long accountId, long id, CancellationToken ct) => database.WriteAsync(async (c, tx) =>
+    public async Task<bool> DeleteAsync(long accountId, long id, CancellationToken ct)
     {
         var deleted = false;
-        await database.RunAsync(c, tx, Statement.FirstRow("DELETE FROM external_references WHERE id = @id AND account_id = @account RETURNING id",
-            new SqlParameters().Add("id", id).Add("account", accountId), _ => deleted = true), ct);
+        await database.WriteAsync([Statement.FirstRow("DELETE FROM external_references WHERE id = @id AND account_id = @account RETURNING id",
+            new SqlParameters().Add("id", id).Add("account", accountId), _ => deleted = true)], ct);
         return deleted;
-    }, ct);
+    }
 
     /// <summary>
     /// A simulated sync (the control API's transitions): moves a reference still in <paramref name="from"/> to
     /// <paramref name="to"/>, stamped <paramref name="at"/> as an integration's write would be; null external fields are left as they are.
     /// </summary>
     public Task MoveStatusAsync(long accountId, long id, string from, string to, string? externalStatus, string? externalMessage, long at, CancellationToken ct) =>
-        database.WriteAsync(async (c, tx) =>
-        {
-            await database.RunAsync(c, tx, Statement.Execute("""
-                UPDATE external_references SET status = @to,
-                    external_status = COALESCE(@external_status, external_status),
-                    external_message = COALESCE(@external_message, external_message),
-                    updated_at = @at, last_synced_at = @at, revision = revision + 1
-                WHERE id = @id AND account_id = @account AND status = @from
-                """, new SqlParameters().Add("to", to).Add("external_status", externalStatus).Add("external_message", externalMessage)
-                    .Add("at", at).Add("id", id).Add("account", accountId).Add("from", from)), ct);
-            return 0;
-        }, ct);
+        database.WriteAsync([Statement.Execute("""
+            UPDATE external_references SET status = @to,
+                external_status = COALESCE(@external_status, external_status),
+                external_message = COALESCE(@external_message, external_message),
+                updated_at = @at, last_synced_at = @at, revision = revision + 1
+            WHERE id = @id AND account_id = @account AND status = @from
+            """, new SqlParameters().Add("to", to).Add("external_status", externalStatus).Add("external_message", externalMessage)
+                .Add("at", at).Add("id", id).Add("account", accountId).Add("from", from))], ct);
 
     /// <summary>Deletes every reference of one subject, inside the caller's transaction (a status report's, when it is deleted).</summary>
     public Task DeleteOfSubjectAsync(DbConnection c, DbTransaction tx, long accountId, SubjectType type, long subjectId, CancellationToken ct) =>

@@ -46,11 +46,15 @@ public sealed partial class SubjectStore(Database database) : ISubjectSource
 
     /// <summary>Creates a bare subject in the account unless it has it already (<c>--auto-subjects</c>).</summary>
     public Task CreateIfMissingAsync(DbConnection c, DbTransaction tx, long accountId, SubjectType type, long id, long now, CancellationToken ct) =>
-        database.RunAsync(c, tx, Statement.Execute("""
+        database.RunAsync(c, tx, CreateIfMissing(accountId, type, id, now), ct);
+
+    /// <summary>The statement that creates a subject with no attributes unless it exists (an account's auto subjects).</summary>
+    public static Statement CreateIfMissing(long accountId, SubjectType type, long id, long now) =>
+        Statement.Execute("""
             INSERT INTO subjects (type, id, account_id, attributes, created_at, updated_at)
             VALUES (@type, @id, @account, '{}', @now, @now)
             ON CONFLICT (account_id, type, id) DO NOTHING
-            """, new SqlParameters().Add("type", type.Name).Add("id", id).Add("account", accountId).Add("now", now)), ct);
+            """, new SqlParameters().Add("type", type.Name).Add("id", id).Add("account", accountId).Add("now", now));
 
     /// <summary>A seed's subject: inserted, or its attributes replaced only when they differ.</summary>
     public Task UpsertAsync(DbConnection c, DbTransaction tx, long accountId, string type, long id, string attributes, long now, CancellationToken ct) =>

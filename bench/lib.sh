@@ -338,23 +338,41 @@ for i in range(1, 5001): print(json.dumps({"type": "TimeEntry", "id": i, "title"
 }
 
 # --metrics-ab (issue 14: "the narrow list may lose at most 5% with metrics on"): on the fresh database, after the
-# fresh scenario, servers alternately without and with --metrics (XREF_METRICS=true), off-on-off-on, each warmed up
-# 3 s then measured on the narrow list. Writes RES/wrk-M-<off|on>-<round>.txt.
+# fresh scenario, two servers at once, one without and one with --metrics (XREF_METRICS=true), each warmed up 5 s on
+# the narrow list, then measured on it in turn, rounds ordered off on on off (4 rounds: 8 passes), so that a drift of
+# the machine over the run weighs on both alike. Restarting a server per pass (the first version of this A/B) let
+# each pass's JIT warm-up and the machine's drift decide the result: off passes of one build differed by 11-17%.
+# Each pass also records the server's CPU time (utime + stime of its process, in clock ticks), so the report gives
+# the CPU per request that --metrics adds, which the machine's other load does not change.
+# Writes RES/wrk-M-<off|on>-<round>.txt and meta metrics_cpu_<off|on>_<round> (ticks).
+METRICS_AB_ROUNDS=4
 run_metrics_ab() {
-  local round mode
+  local round mode narrow="$LIST?subject_type=TimeEntry&status=failed&service_name=svc3"
   local main_url=$DBURL
+  local -A pid port
   DBURL=$FRESH_URL
-  for round in 1 2; do
-    for mode in off on; do
-      if [[ $mode == on ]]; then start_server "metrics-$mode-$round" XREF_METRICS=true; else start_server "metrics-$mode-$round"; fi
-      run_wrk "metrics-warmup" 3 get.lua "$LIST?subject_type=TimeEntry&status=failed&service_name=svc3" "$RES/warmup-M-$mode-$round.txt"
+  for mode in off on; do
+    if [[ $mode == on ]]; then start_server "metrics-$mode" XREF_METRICS=true; else start_server "metrics-$mode"; fi
+    pid[$mode]=$SERVER_PID port[$mode]=$SERVER_PORT
+  done
+  for mode in off on; do
+    SERVER_PORT=${port[$mode]}
+    run_wrk "metrics-warmup" 5 get.lua "$narrow" "$RES/warmup-M-$mode.txt"
+  done
+  for round in $(seq "$METRICS_AB_ROUNDS"); do
+    local order="off on"; if (( round % 2 == 0 )); then order="on off"; fi
+    for mode in $order; do
       log "metrics A/B: narrow list, metrics $mode, round $round"
-      run_wrk "metrics-$mode" "$DURATION" get.lua "$LIST?subject_type=TimeEntry&status=failed&service_name=svc3" "$RES/wrk-M-$mode-$round.txt"
-      if [[ $mode == on ]]; then
-        meta "metrics_families_$round" "$(curl -s "http://127.0.0.1:$SERVER_PORT/metrics" | grep -c '^# TYPE' || true)"
-      fi
-      stop_server "metrics-$mode-$round"
+      SERVER_PORT=${port[$mode]}
+      local before; before=$(awk '{ print $14 + $15 }' "/proc/${pid[$mode]}/stat")
+      run_wrk "metrics-$mode" "$DURATION" get.lua "$narrow" "$RES/wrk-M-$mode-$round.txt"
+      meta "metrics_cpu_${mode}_$round" "$(( $(awk '{ print $14 + $15 }' "/proc/${pid[$mode]}/stat") - before ))"
     done
   done
+  SERVER_PORT=${port[on]}
+  meta metrics_families "$(curl -s "http://127.0.0.1:$SERVER_PORT/metrics" | grep -c '^# TYPE' || true)"
+  for mode in off on; do SERVER_PID=${pid[$mode]}; stop_server "metrics-$mode"; done
+  meta metrics_rounds "$METRICS_AB_ROUNDS"
+  meta clock_ticks "$(getconf CLK_TCK)"
   DBURL=$main_url
 }

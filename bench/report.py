@@ -3,6 +3,7 @@
 import json
 import os
 import re
+import statistics
 import sys
 
 SCENARIOS = [
@@ -159,17 +160,34 @@ def fresh_section(res, meta):
         n, b = narrow["rps"] / base, broad["rps"] / narrow["rps"]
         out.append(f"  targets: narrow {n:.3f} x baseline (>= 0.15: {'met' if n >= 0.15 else 'NOT met'}); "
                    f"broad {b:.2f} x narrow (>= 0.8: {'met' if b >= 0.8 else 'NOT met'})")
-    ab = {m: [parse_wrk(os.path.join(res, f"wrk-M-{m}-{r}.txt")) for r in (1, 2)] for m in ("off", "on")}
-    if all(p and p["rps"] for ps in ab.values() for p in ps):
-        mean = {m: sum(p["rps"] for p in ps) / len(ps) for m, ps in ab.items()}
-        loss = 1 - mean["on"] / mean["off"]
-        out.append(f"  metrics A/B, narrow list on this database, servers off/on/off/on: off {' / '.join(fmt_rps(p['rps']) for p in ab['off'])}, "
-                   f"on {' / '.join(fmt_rps(p['rps']) for p in ab['on'])} req/s; with --metrics {loss * 100:+.1f}% "
-                   f"{'slower' if loss > 0 else 'faster'} (target: at most 5% slower: {'met' if loss <= 0.05 else 'NOT met'})")
+    out.extend(metrics_ab(res, meta))
     out.append(f"  references after the upserts {meta.get('fresh_count')}; fresh phase {meta.get('fresh_seconds')} s"
                + (f"; analysed (last, manual+auto count): {meta['fresh_analyzed']}" if meta.get("fresh_analyzed") else ""))
     out.append("")
     return out
+
+
+def metrics_ab(res, meta):
+    """--metrics-ab: the medians of each side's passes, and the server CPU per request (see run_metrics_ab in lib.sh)."""
+    rounds = int(meta.get("metrics_rounds", 0))
+    if not rounds:
+        return []
+    tick_us = 1e6 / int(meta.get("clock_ticks", 100))
+    sides = {}
+    for mode in ("off", "on"):
+        passes = [(parse_wrk(os.path.join(res, f"wrk-M-{mode}-{r}.txt")), int(meta.get(f"metrics_cpu_{mode}_{r}", 0))) for r in range(1, rounds + 1)]
+        if not all(p and p["rps"] and p["requests"] for p, _ in passes):
+            return [f"  metrics A/B: FAIL, a pass has no result"]
+        sides[mode] = {"rps": [p["rps"] for p, _ in passes], "cpu": [ticks * tick_us / p["requests"] for p, ticks in passes]}
+    median = statistics.median
+    loss = 1 - median(sides["on"]["rps"]) / median(sides["off"]["rps"])
+    cpu_off, cpu_on = median(sides["off"]["cpu"]), median(sides["on"]["cpu"])
+    return [
+        f"  metrics A/B, narrow list on this database, two servers at once, {rounds} rounds (off on, on off, ...):",
+        f"    req/s without --metrics {' / '.join(fmt_rps(v) for v in sides['off']['rps'])}, with {' / '.join(fmt_rps(v) for v in sides['on']['rps'])}; "
+        f"medians: {loss * 100:+.1f}% {'slower' if loss > 0 else 'faster'} with --metrics (target: at most 5% slower: {'met' if loss <= 0.05 else 'NOT met'})",
+        f"    server CPU per request (median): {cpu_off:.0f} us without, {cpu_on:.0f} us with: {(cpu_on / cpu_off - 1) * 100:+.1f}%",
+    ]
 
 
 if __name__ == "__main__":

@@ -290,9 +290,30 @@ stop_server() { # label
 }
 
 run_wrk() { # name seconds script path [out]
-  local name=$1 seconds=$2 script=$3 path=$4 out=${5:-$RES/wrk-$1.txt}
+  local name=$1 seconds=$2 script=$3 path=$4 out=${5:-$RES/wrk-$1.txt} xref_before pg_before
+  xref_before=$(xref_ticks) pg_before=$(pg_ticks)
   timeout $((seconds + 60)) wrk -t2 -c32 -d"${seconds}s" --timeout 10s --latency -s "$BENCH/wrk/$script" \
     "http://127.0.0.1:$SERVER_PORT$path" >"$out" 2>&1 || echo "wrk exited with $?" >>"$out"
+  # "Xref before, PostgreSQL 0, Xref after, PostgreSQL during", in clock ticks, for report.py.
+  echo "$xref_before 0 $(xref_ticks) $(awk 'NR == FNR { before[$1] = $2; next } { t += $2 - before[$1] } END { print t + 0 }' \
+    <(echo "$pg_before") <(pg_ticks))" >"$out.cpu"
+}
+
+# CPU time (utime + stime, clock ticks) of the server process (SERVER_PID), and "pid ticks" lines for the PostgreSQL
+# cluster's postmaster and every process it started (backends, autovacuum, WAL writer...; none on SQLite). run_wrk
+# takes both around each pass, so the report can split the CPU of a request between Xref and PostgreSQL. PostgreSQL's
+# time is summed per process over those alive at the end: a backend the pool opened during the pass counts whole, one
+# it closed during the pass is lost (summing totals instead lost every closed backend's whole life).
+xref_ticks() {
+  if [[ -n "${SERVER_PID:-}" && -r /proc/$SERVER_PID/stat ]]; then awk '{ print $14 + $15 }' "/proc/$SERVER_PID/stat"; else echo 0; fi
+}
+pg_ticks() {
+  [[ $DB == postgres && -r "$XREF_PG_DATA/postmaster.pid" ]] || return 0
+  local postmaster p
+  postmaster=$(head -n 1 "$XREF_PG_DATA/postmaster.pid")
+  for p in "$postmaster" $(pgrep -P "$postmaster"); do
+    awk -v pid="$p" '{ print pid, $14 + $15 }' "/proc/$p/stat" 2>/dev/null || true
+  done
 }
 
 # The "fresh" scenario (issue 14): a database of its own (PostgreSQL: database `fresh` in the run's cluster; SQLite:

@@ -46,6 +46,22 @@ def parse_wrk(path):
     return r
 
 
+def cpu_per_request(path, requests):
+    """(Xref, PostgreSQL) CPU microseconds per request of a pass, from run_wrk's .cpu file (clock ticks before, after)."""
+    try:
+        x0, p0, x1, p1 = (int(v) for v in open(path + ".cpu", encoding="utf-8").read().split())
+    except (OSError, ValueError):
+        return None
+    tick_us = 1e6 / os.sysconf("SC_CLK_TCK")
+    return ((x1 - x0) * tick_us / requests, (p1 - p0) * tick_us / requests) if requests else None
+
+
+def fmt_cpu(cpu, db):
+    if not cpu:
+        return "-"
+    return f"{cpu[0]:.0f}" + (f" + {cpu[1]:.0f}" if db == "postgres" else "")
+
+
 def fmt_rps(v):
     return "-" if v is None else f"{v:,.0f}"
 
@@ -66,6 +82,7 @@ def main():
         p1, p2 = parse_wrk(os.path.join(res, f"wrk-{key}-1.txt")), parse_wrk(os.path.join(res, f"wrk-{key}-2.txt"))
         passes = [p for p in (p1, p2) if p and p["rps"] is not None]
         best = max(passes, key=lambda p: p["rps"]) if passes else None
+        cpu = best and cpu_per_request(os.path.join(res, f"wrk-{key}-{1 if best is p1 else 2}.txt"), best["requests"])
         if key == "1-baseline" and best:
             baseline = best["rps"]
         non2xx = sum(p["non2xx"] for p in (p1, p2) if p)
@@ -79,12 +96,13 @@ def main():
             flags.append(f"{socket} socket errors")
         rows.append([label, fmt_rps(p1 and p1["rps"]), fmt_rps(p2 and p2["rps"]), fmt_rps(best and best["rps"]),
                      fmt_ms(best and best["p50"]), fmt_ms(best and best["p99"]),
-                     "-" if not (best and baseline) else f"{best['rps'] / baseline:.3f}", str(non2xx), " ".join(flags)])
-    header = ["scenario", "pass 1 req/s", "pass 2 req/s", "best req/s", "p50 ms", "p99 ms", "x baseline", "non-2xx", "flag"]
+                     "-" if not (best and baseline) else f"{best['rps'] / baseline:.3f}", fmt_cpu(cpu, meta.get("db")), str(non2xx), " ".join(flags)])
+    cpu_header = "CPU us/req Xref + PG" if meta.get("db") == "postgres" else "CPU us/req Xref"
+    header = ["scenario", "pass 1 req/s", "pass 2 req/s", "best req/s", "p50 ms", "p99 ms", "x baseline", cpu_header, "non-2xx", "flag"]
     widths = [max(len(r[i]) for r in rows + [header]) for i in range(len(header))]
 
     def line(cells):
-        return "| " + " | ".join(c.ljust(w) if i in (0, 8) else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths))) + " |"
+        return "| " + " | ".join(c.ljust(w) if i in (0, 9) else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths))) + " |"
 
     out = []
     scope = "the fresh scenario only" if fresh_only else \
@@ -153,8 +171,10 @@ def fresh_section(res, meta):
             out.append(f"  {labels[k]}: FAIL, no result")
             continue
         ratio = f"{r['rps'] / base:.3f} x baseline" if base and r["rps"] else "-"
+        cpu = cpu_per_request(os.path.join(res, f"wrk-{k}.txt"), r["requests"])
+        split = f", CPU per request {fmt_cpu(cpu, meta.get('db'))} us ({'Xref + PostgreSQL' if meta.get('db') == 'postgres' else 'Xref'})" if cpu else ""
         out.append(f"  {labels[k]}: {fmt_rps(r['rps'])} req/s, p50 {fmt_ms(r['p50'])} ms, p99 {fmt_ms(r['p99'])} ms, "
-                   f"{ratio}, non-2xx {r['non2xx']}{' ' + r['note'] if r['note'] else ''}")
+                   f"{ratio}{split}, non-2xx {r['non2xx']}{' ' + r['note'] if r['note'] else ''}")
     narrow, broad = runs["F2-narrow"], runs["F3-broad"]
     if base and narrow and broad and narrow["rps"] and broad["rps"]:
         n, b = narrow["rps"] / base, broad["rps"] / narrow["rps"]

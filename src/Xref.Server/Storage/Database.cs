@@ -55,7 +55,10 @@ public abstract class Database(DatabaseUrl url) : IAsyncDisposable
     /// <summary>
     /// Runs <paramref name="statements"/> as one write transaction and commits it; acknowledged only after the commit.
     /// For writes that need no answer from the database between their statements (an upsert, a delete): PostgreSQL
-    /// runs them in one round trip instead of three (see <see cref="PostgresDatabase"/>).
+    /// runs them in one round trip instead of three (see <see cref="PostgresDatabase"/>). The statements' readers only
+    /// report what was written: on PostgreSQL the batch has committed before they run, so an exception thrown from one
+    /// does not undo the write. A write that must check a result before it commits uses
+    /// <see cref="WriteAsync{T}(Func{DbConnection, DbTransaction, Task{T}}, CancellationToken)"/>.
     /// </summary>
     public virtual Task WriteAsync(IReadOnlyList<Statement> statements, CancellationToken ct = default) =>
         WriteAsync(async (c, tx) =>

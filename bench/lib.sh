@@ -304,8 +304,9 @@ run_wrk() { # name seconds script path [out]
 # takes both around each pass, so the report can split the CPU of a request between Xref and PostgreSQL. PostgreSQL's
 # time is summed per process over those alive at the end: a backend the pool opened during the pass counts whole, one
 # it closed during the pass is lost (summing totals instead lost every closed backend's whole life).
+process_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }  # PID
 xref_ticks() {
-  if [[ -n "${SERVER_PID:-}" && -r /proc/$SERVER_PID/stat ]]; then awk '{ print $14 + $15 }' "/proc/$SERVER_PID/stat"; else echo 0; fi
+  if [[ -n "${SERVER_PID:-}" && -r /proc/$SERVER_PID/stat ]]; then process_ticks "$SERVER_PID"; else echo 0; fi
 }
 pg_ticks() {
   [[ $DB == postgres && -r "$XREF_PG_DATA/postmaster.pid" ]] || return 0
@@ -385,15 +386,14 @@ run_metrics_ab() {
     for mode in $order; do
       log "metrics A/B: narrow list, metrics $mode, round $round"
       SERVER_PORT=${port[$mode]}
-      local before; before=$(awk '{ print $14 + $15 }' "/proc/${pid[$mode]}/stat")
+      local before; before=$(process_ticks "${pid[$mode]}")
       run_wrk "metrics-$mode" "$DURATION" get.lua "$narrow" "$RES/wrk-M-$mode-$round.txt"
-      meta "metrics_cpu_${mode}_$round" "$(( $(awk '{ print $14 + $15 }' "/proc/${pid[$mode]}/stat") - before ))"
+      meta "metrics_cpu_${mode}_$round" "$(( $(process_ticks "${pid[$mode]}") - before ))"
     done
   done
   SERVER_PORT=${port[on]}
   meta metrics_families "$(curl -s "http://127.0.0.1:$SERVER_PORT/metrics" | grep -c '^# TYPE' || true)"
   for mode in off on; do SERVER_PID=${pid[$mode]}; stop_server "metrics-$mode"; done
   meta metrics_rounds "$METRICS_AB_ROUNDS"
-  meta clock_ticks "$(getconf CLK_TCK)"
   DBURL=$main_url
 }

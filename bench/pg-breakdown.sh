@@ -28,6 +28,7 @@ bench_start /tmp/xref-pg-breakdown-last
 install_wrk
 publish_xref
 setup_database
+# run_fresh's list passes last DURATION seconds: 3 are enough here, where only the database they leave is used.
 LIST=/api/v1/external_references DURATION=3
 run_fresh
 DURATION=$DURATION_ARG

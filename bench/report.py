@@ -46,14 +46,16 @@ def parse_wrk(path):
     return r
 
 
+TICK_US = 1e6 / os.sysconf("SC_CLK_TCK")  # microseconds per clock tick of /proc/<pid>/stat
+
+
 def cpu_per_request(path, requests):
     """(Xref, PostgreSQL) CPU microseconds per request of a pass, from run_wrk's .cpu file (clock ticks before, after)."""
     try:
         x0, p0, x1, p1 = (int(v) for v in open(path + ".cpu", encoding="utf-8").read().split())
     except (OSError, ValueError):
         return None
-    tick_us = 1e6 / os.sysconf("SC_CLK_TCK")
-    return ((x1 - x0) * tick_us / requests, (p1 - p0) * tick_us / requests) if requests else None
+    return ((x1 - x0) * TICK_US / requests, (p1 - p0) * TICK_US / requests) if requests else None
 
 
 def fmt_cpu(cpu, db):
@@ -192,13 +194,12 @@ def metrics_ab(res, meta):
     rounds = int(meta.get("metrics_rounds", 0))
     if not rounds:
         return []
-    tick_us = 1e6 / int(meta.get("clock_ticks", 100))
     sides = {}
     for mode in ("off", "on"):
         passes = [(parse_wrk(os.path.join(res, f"wrk-M-{mode}-{r}.txt")), int(meta.get(f"metrics_cpu_{mode}_{r}", 0))) for r in range(1, rounds + 1)]
         if not all(p and p["rps"] and p["requests"] for p, _ in passes):
             return [f"  metrics A/B: FAIL, a pass has no result"]
-        sides[mode] = {"rps": [p["rps"] for p, _ in passes], "cpu": [ticks * tick_us / p["requests"] for p, ticks in passes]}
+        sides[mode] = {"rps": [p["rps"] for p, _ in passes], "cpu": [ticks * TICK_US / p["requests"] for p, ticks in passes]}
     median = statistics.median
     loss = 1 - median(sides["on"]["rps"]) / median(sides["off"]["rps"])
     cpu_off, cpu_on = median(sides["off"]["cpu"]), median(sides["on"]["cpu"])

@@ -19,14 +19,20 @@ public sealed class ConcurrencyTests
         var serverErrors = new ConcurrentBag<string>();
         var knownIds = new ConcurrentDictionary<long, string>();
         var clock = Stopwatch.StartNew();
+        // Run for at least 3 s and at least 640 operations: on a loaded CI machine 3 s alone can end while the
+        // server is still warming up, and the final assertion would then judge a test that exercised nothing.
         var deadline = TimeSpan.FromSeconds(3);
+        var giveUp = TimeSpan.FromSeconds(60);
+        const int minimumOperations = 640;
+        var attempted = 0;
         var sequence = 0;
 
         async Task Worker(int seed)
         {
             var random = new Random(seed);
-            while (clock.Elapsed < deadline)
+            while ((clock.Elapsed < deadline || Volatile.Read(ref attempted) < minimumOperations) && clock.Elapsed < giveUp)
             {
+                Interlocked.Increment(ref attempted);
                 var (subject, service) = keys[random.Next(keys.Length)];
                 var key = $"{subject}/{service}";
                 var start = clock.Elapsed.TotalMilliseconds;

@@ -1,6 +1,5 @@
 using System.Data.Common;
 using Xref.Auth;
-using Xref.Observability;
 using Xref.Storage;
 using Xref.Subjects;
 using Xref.Wire;
@@ -12,7 +11,7 @@ namespace Xref.ExternalReferences;
 /// kept by triggers). Every statement filters on the caller's account. Its bulk paths (<c>xref import</c> and
 /// <c>xref export</c>) are in ExternalReferenceStore.Bulk.cs.
 /// </summary>
-public sealed partial class ExternalReferenceStore(Database database, SubjectStore subjects, TimeProvider clock, PageCache pages)
+public sealed partial class ExternalReferenceStore(Database database, SubjectStore subjects, TimeProvider clock, PageBoundaryCache pages)
 {
     private const string Table = "external_references";
 
@@ -82,10 +81,8 @@ public sealed partial class ExternalReferenceStore(Database database, SubjectSto
     /// <summary>
     /// The page of references the query asks for, and the exact count of all that match, in one round trip:
     /// the count (summed from the count tables when the filters allow, else counted) with the listing's
-    /// version, then the page. The page is read by seeking past the previous page's last row when that boundary
-    /// is remembered for the same version, else with OFFSET; and when this very page is remembered with its rows,
-    /// the page query is guarded by the remembered version, so it reads nothing while the version is unchanged and
-    /// the remembered rows are served (see <see cref="PageCache"/>).
+    /// version, then the page, read by seeking past the previous page's last row when that boundary is
+    /// remembered for the same version, else with OFFSET.
     /// </summary>
     public async Task<(long Count, List<ExternalReference> Page)> ListAsync(long accountId, ExternalReferenceQuery query, CancellationToken ct)
     {
@@ -94,11 +91,9 @@ public sealed partial class ExternalReferenceStore(Database database, SubjectSto
         var page = query.Page;
         var paged = query.Only is null;
         var cacheable = paged && !page.IsOffsetMode && pages.Enabled;
-        var listing = cacheable ? PageCache.ListingOf(accountId, query.ListingKey(accountId)) : default;
-        PageCache.Entry previous = default, known = default;
-        var seek = cacheable && page.PageNumber > 1 && pages.TryGet(listing, page.PageNumber - 1, out previous) && previous.End is not null;
-        var remembered = cacheable && pages.TryGet(listing, page.PageNumber, out known) && known.Rows is not null;
-        if (cacheable && page.PageNumber > 1 && !seek) XrefMetrics.PageCacheMiss();
+        var listing = cacheable ? query.ListingKey(accountId) : null;
+        PageBoundaryCache.Boundary previous = default;
+        var seek = cacheable && page.PageNumber > 1 && pages.TryGet(accountId, $"{listing}#{page.PageNumber - 1}", out previous);
 
         long count = 0, version = 0;
         var rows = new List<ExternalReference>();
@@ -109,29 +104,18 @@ public sealed partial class ExternalReferenceStore(Database database, SubjectSto
         if (!query.CountableFromStats)
             statements.Add(Statement.FirstRow($"SELECT COUNT(*) AS count FROM {Table} WHERE {where}", where.Parameters, r => count = r.Int64("count")));
         // A deep OFFSET costs a scan of the rows it skips: count first, and skip the page when it starts past the end.
-        // Shallower pages send count and page in one round trip; a remembered page's query is guarded by its version.
-        // An embedded database costs no round trip: there a remembered page's query waits until the version asks for it.
+        // Shallower pages send count and page in one round trip.
         var countFirst = paged && !seek && page.Offset >= DeferredJoinOffset;
-        var pageInBatch = !countFirst && !(remembered && database.IsEmbedded);
-        if (pageInBatch) statements.Add(PageStatement(where, query, seek ? previous.End : null, rows, remembered ? (accountId, known.Version) : null));
+        if (!countFirst) statements.Add(PageStatement(where, query, seek ? previous : null, rows));
 
-        var reused = false;
         await database.ReadAsync(async connection =>
         {
             await database.RunAsync(connection, null, statements, ct);
-            // With the version unchanged, the guard let the page query read nothing. (A write committed between the
-            // two statements lets it run: its rows are then the newer ones, and are served as read.)
-            if (remembered && version == known.Version && rows.Count == 0)
-                reused = true;
-            else if (!pageInBatch)
-            {
-                if (countFirst && page.Offset >= count) return 0;
-                await database.RunAsync(connection, null, PageStatement(where, query, SeekFrom(previous, seek, version), rows), ct);
-            }
-            else if (seek && previous.Version != version)
+            if (countFirst && page.Offset < count) await database.RunAsync(connection, null, PageStatement(where, query, null, rows), ct);
+            if (seek && previous.Version != version)
             {
                 // A write committed since the boundary was recorded: the remembered row may have moved.
-                XrefMetrics.PageCacheStale();
+                PageBoundaryCache.CountStale();
                 rows.Clear();
                 await database.RunAsync(connection, null, PageStatement(where, query, null, rows), ct);
             }
@@ -139,31 +123,13 @@ public sealed partial class ExternalReferenceStore(Database database, SubjectSto
             return 0;
         }, ct);
 
-        if (reused)
+        if (cacheable && rows.Count == page.Limit)
         {
-            pages.CountReuse();
-            return (count, [.. known.Rows!]);  // a copy: include=subject replaces the response's records
-        }
-        if (cacheable)
-        {
-            var last = rows.Count == page.Limit ? rows[^1] : null;
-            pages.Set(listing, page.PageNumber, version,
-                last is null ? null : new(query.Order.Field == "created_at" ? last.CreatedAt : last.LastSyncedAt, last.Id), rows);
+            var last = rows[^1];
+            pages.Set(accountId, $"{listing}#{page.PageNumber}",
+                new(query.Order.Field == "created_at" ? last.CreatedAt : last.LastSyncedAt, last.Id, version));
         }
         return (count, rows);
-    }
-
-    /// <summary>The previous page's end to seek from, when it was recorded at the listing's current version.</summary>
-    private PageCache.Boundary? SeekFrom(PageCache.Entry previous, bool seek, long version)
-    {
-        if (!seek) return null;
-        if (previous.Version != version)
-        {
-            XrefMetrics.PageCacheStale();
-            return null;
-        }
-        pages.CountSeek();
-        return previous.End;
     }
 
     /// <summary>
@@ -178,11 +144,8 @@ public sealed partial class ExternalReferenceStore(Database database, SubjectSto
                           WHERE account_id = @stats_account AND subject_type = @stats_type AND service_name = @stats_service
                             AND (@stats_status IS NULL OR status = @stats_status))
                END AS count,
-        """ + VersionSql + " AS version";
-
-    /// <summary>The listing's version: it grows with every committed write to the account's references of the type.</summary>
-    private const string VersionSql =
-        "(SELECT COALESCE(SUM(writes), 0) FROM reference_totals WHERE account_id = @stats_account AND subject_type = @stats_type)";
+               (SELECT COALESCE(SUM(writes), 0) FROM reference_totals WHERE account_id = @stats_account AND subject_type = @stats_type) AS version
+        """;
 
     private static SqlParameters StatsParameters(long accountId, ExternalReferenceQuery query) => new SqlParameters()
         .Add("stats_service", query.Values["service_name"]).Add("stats_status", query.Values["status"])
@@ -198,13 +161,9 @@ public sealed partial class ExternalReferenceStore(Database database, SubjectSto
     /// The page query. After a remembered boundary it seeks: <c>field &lt;= v AND (field &lt; v OR id &gt; last)</c>
     /// (for descending order) gives the planner an index range to start from, which the plain OR form does not.
     /// With a deep OFFSET, the rows to skip are counted in the index alone (a covering sub-select of ids), and only
-    /// the page's own rows are read from the table. Guarded by a remembered version, it returns no rows while the
-    /// listing's version equals it: PostgreSQL tests a condition that no row's columns enter once, before reading any
-    /// row (its plan shows a One-Time Filter over a scan "never executed"). SQLite would test it on every row, so
-    /// it is never sent there (see ListAsync).
+    /// the page's own rows are read from the table.
     /// </summary>
-    private static Statement PageStatement(WhereClause where, ExternalReferenceQuery query, PageCache.Boundary? after, List<ExternalReference> into,
-        (long AccountId, long Version)? unlessVersion = null)
+    private static Statement PageStatement(WhereClause where, ExternalReferenceQuery query, PageBoundaryCache.Boundary? after, List<ExternalReference> into)
     {
         var field = query.Order.Field;
         var order = $"ORDER BY {field} {(query.Order.Descending ? "DESC" : "ASC")}, id ASC";
@@ -214,22 +173,19 @@ public sealed partial class ExternalReferenceStore(Database database, SubjectSto
         // rows; for the deep-OFFSET form it chose a hash join over a scan of the whole table (575 ms instead of
         // 10 ms per page at OFFSET 50,000). With the literal the generic plan probes the primary key 20 times.
         var limit = query.Page.Limit;
-        var guard = unlessVersion is null ? "" : $" AND @known_version <> {VersionSql}";
         string sql;
         if (query.Only is not null)
             sql = $"SELECT {ExternalReference.Columns} FROM {Table} WHERE {where} {order}";
         else if (after is not null)
-            sql = $"SELECT {ExternalReference.Columns} FROM {Table} WHERE {where}{guard} " +
+            sql = $"SELECT {ExternalReference.Columns} FROM {Table} WHERE {where} " +
                 $"AND {field} {bound} @seek_value AND ({field} {strict} @seek_value OR id > @seek_id) {order} LIMIT {limit}";
         else if (query.Page.Offset < DeferredJoinOffset)
-            sql = $"SELECT {ExternalReference.Columns} FROM {Table} WHERE {where}{guard} {order} LIMIT {limit} OFFSET @page_offset";
+            sql = $"SELECT {ExternalReference.Columns} FROM {Table} WHERE {where} {order} LIMIT {limit} OFFSET @page_offset";
         else
             sql = $"SELECT {ExternalReference.Columns} FROM {Table} WHERE id IN " +
-                $"(SELECT id FROM {Table} WHERE {where}{guard} {order} LIMIT {limit} OFFSET @page_offset) {order}";
+                $"(SELECT id FROM {Table} WHERE {where} {order} LIMIT {limit} OFFSET @page_offset) {order}";
         var parameters = new SqlParameters();
         where.Parameters.AppendTo(parameters);
-        if (unlessVersion is var (account, version))
-            parameters.Add("known_version", version).Add("stats_account", account).Add("stats_type", query.SubjectType.Name);
         parameters.Add("page_offset", query.Page.Offset).Add("seek_value", after?.SortValue ?? 0).Add("seek_id", after?.Id ?? 0);
         return Statement.Rows(sql, parameters, ExternalReference.Reader, into);
     }

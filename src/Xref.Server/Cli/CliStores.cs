@@ -16,7 +16,7 @@ public sealed class CliStores : IAsyncDisposable
         Accounts = new AccountStore(database, TimeProvider.System);
         Applications = new ApplicationStore(database, Accounts, TimeProvider.System);
         Subjects = new SubjectStore(database);
-        References = new ExternalReferenceStore(database, Subjects, TimeProvider.System, new PageBoundaryCache(enabled: false));
+        References = new ExternalReferenceStore(database, Subjects, TimeProvider.System, new PageCache(enabled: false));
     }
 
     public Database Database { get; }

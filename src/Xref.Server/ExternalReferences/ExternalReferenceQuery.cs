@@ -39,7 +39,7 @@ public sealed record ExternalReferenceQuery(
         && ExactFilters.All(f => f is "service_name" or "status" || Values[f] is null)
         && Times.Count == 0;
 
-    /// <summary>Identifies this listing (account, filters, order, page size) for the page-boundary cache.</summary>
+    /// <summary>Identifies this listing (account, filters, order, page size) for the page cache.</summary>
     public string ListingKey(long accountId)
     {
         var key = new System.Text.StringBuilder().Append(accountId).Append('|').Append(SubjectType.Name);

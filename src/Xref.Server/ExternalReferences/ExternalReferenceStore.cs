@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Xref.Auth;
+using Xref.Observability;
 using Xref.Storage;
 using Xref.Subjects;
 using Xref.Wire;
@@ -11,7 +12,7 @@ namespace Xref.ExternalReferences;
 /// kept by triggers). Every statement filters on the caller's account. Its bulk paths (<c>xref import</c> and
 /// <c>xref export</c>) are in ExternalReferenceStore.Bulk.cs.
 /// </summary>
-public sealed partial class ExternalReferenceStore(Database database, SubjectStore subjects, TimeProvider clock, PageBoundaryCache pages)
+public sealed partial class ExternalReferenceStore(Database database, SubjectStore subjects, TimeProvider clock, PageCache pages)
 {
     private const string Table = "external_references";
 
@@ -83,6 +84,15 @@ public sealed partial class ExternalReferenceStore(Database database, SubjectSto
     /// the count (summed from the count tables when the filters allow, else counted) with the listing's
     /// version, then the page, read by seeking past the previous page's last row when that boundary is
     /// remembered for the same version, else with OFFSET.
+    /// <para>
+    /// A page asked again while its listing is unchanged (a sync job polling its failed references) costs one
+    /// statement instead: when the page is remembered with its rows and count, and the listing's version did not move
+    /// between the two reads before (so it is not being written to right now), only the version is read, and if it is
+    /// still the same the remembered page is served. Every write to the account's references of the type, on any
+    /// node, moves the version in the write's own transaction, so nothing stale is served. When the version moved,
+    /// the page is read as usual in a second round trip, and the page is not checked first again until it is seen
+    /// unchanged twice: a listing being written to costs no more than before (see <see cref="PageCache"/>).
+    /// </para>
     /// </summary>
     public async Task<(long Count, List<ExternalReference> Page)> ListAsync(long accountId, ExternalReferenceQuery query, CancellationToken ct)
     {
@@ -91,9 +101,11 @@ public sealed partial class ExternalReferenceStore(Database database, SubjectSto
         var page = query.Page;
         var paged = query.Only is null;
         var cacheable = paged && !page.IsOffsetMode && pages.Enabled;
-        var listing = cacheable ? query.ListingKey(accountId) : null;
-        PageBoundaryCache.Boundary previous = default;
-        var seek = cacheable && page.PageNumber > 1 && pages.TryGet(accountId, $"{listing}#{page.PageNumber - 1}", out previous);
+        var listing = cacheable ? PageCache.ListingOf(accountId, query.ListingKey(accountId)) : default;
+        PageCache.Entry previous = default, known = default;
+        var seek = cacheable && page.PageNumber > 1 && pages.TryGet(listing, page.PageNumber - 1, out previous) && previous.End is not null;
+        var remembered = cacheable && pages.TryGet(listing, page.PageNumber, out known);
+        if (cacheable && page.PageNumber > 1 && !seek) XrefMetrics.PageCacheMiss();
 
         long count = 0, version = 0;
         var rows = new List<ExternalReference>();
@@ -106,16 +118,24 @@ public sealed partial class ExternalReferenceStore(Database database, SubjectSto
         // A deep OFFSET costs a scan of the rows it skips: count first, and skip the page when it starts past the end.
         // Shallower pages send count and page in one round trip.
         var countFirst = paged && !seek && page.Offset >= DeferredJoinOffset;
-        if (!countFirst) statements.Add(PageStatement(where, query, seek ? previous : null, rows));
+        if (!countFirst) statements.Add(PageStatement(where, query, seek ? previous.End : null, rows));
 
+        var reused = false;
         await database.ReadAsync(async connection =>
         {
+            if (remembered && known.Reusable)
+            {
+                long current = -1;
+                await database.RunAsync(connection, null, Statement.FirstRow($"SELECT {VersionSql} AS version",
+                    VersionParameters(accountId, query), r => current = r.Int64("version")), ct);
+                if (reused = current == known.Version) return 0;
+            }
             await database.RunAsync(connection, null, statements, ct);
             if (countFirst && page.Offset < count) await database.RunAsync(connection, null, PageStatement(where, query, null, rows), ct);
             if (seek && previous.Version != version)
             {
                 // A write committed since the boundary was recorded: the remembered row may have moved.
-                PageBoundaryCache.CountStale();
+                XrefMetrics.PageCacheStale();
                 rows.Clear();
                 await database.RunAsync(connection, null, PageStatement(where, query, null, rows), ct);
             }
@@ -123,11 +143,20 @@ public sealed partial class ExternalReferenceStore(Database database, SubjectSto
             return 0;
         }, ct);
 
-        if (cacheable && rows.Count == page.Limit)
+        if (reused)
         {
-            var last = rows[^1];
-            pages.Set(accountId, $"{listing}#{page.PageNumber}",
-                new(query.Order.Field == "created_at" ? last.CreatedAt : last.LastSyncedAt, last.Id, version));
+            pages.CountReuse();
+            return (known.Count, [.. known.Rows!]);  // a copy: include=subject replaces the response's records
+        }
+        if (cacheable)
+        {
+            // The count and version come from the first statement, the rows from a later one: a write committed
+            // in between makes the rows newer than the version recorded, so the next check finds the version moved
+            // and reads again. Rows older than the version cannot happen.
+            var last = rows.Count == page.Limit ? rows[^1] : null;
+            pages.Set(listing, page.PageNumber, version, count,
+                last is null ? null : new(query.Order.Field == "created_at" ? last.CreatedAt : last.LastSyncedAt, last.Id), rows,
+                unchanged: remembered && known.Version == version);
         }
         return (count, rows);
     }
@@ -144,11 +173,16 @@ public sealed partial class ExternalReferenceStore(Database database, SubjectSto
                           WHERE account_id = @stats_account AND subject_type = @stats_type AND service_name = @stats_service
                             AND (@stats_status IS NULL OR status = @stats_status))
                END AS count,
-               (SELECT COALESCE(SUM(writes), 0) FROM reference_totals WHERE account_id = @stats_account AND subject_type = @stats_type) AS version
-        """;
+        """ + VersionSql + " AS version";
 
-    private static SqlParameters StatsParameters(long accountId, ExternalReferenceQuery query) => new SqlParameters()
-        .Add("stats_service", query.Values["service_name"]).Add("stats_status", query.Values["status"])
+    /// <summary>The listing's version: it grows with every committed write to the account's references of the type.</summary>
+    private const string VersionSql =
+        "(SELECT COALESCE(SUM(writes), 0) FROM reference_totals WHERE account_id = @stats_account AND subject_type = @stats_type)";
+
+    private static SqlParameters StatsParameters(long accountId, ExternalReferenceQuery query) => VersionParameters(accountId, query)
+        .Add("stats_service", query.Values["service_name"]).Add("stats_status", query.Values["status"]);
+
+    private static SqlParameters VersionParameters(long accountId, ExternalReferenceQuery query) => new SqlParameters()
         .Add("stats_account", accountId).Add("stats_type", query.SubjectType.Name);
 
     /// <summary>
@@ -163,7 +197,7 @@ public sealed partial class ExternalReferenceStore(Database database, SubjectSto
     /// With a deep OFFSET, the rows to skip are counted in the index alone (a covering sub-select of ids), and only
     /// the page's own rows are read from the table.
     /// </summary>
-    private static Statement PageStatement(WhereClause where, ExternalReferenceQuery query, PageBoundaryCache.Boundary? after, List<ExternalReference> into)
+    private static Statement PageStatement(WhereClause where, ExternalReferenceQuery query, PageCache.Boundary? after, List<ExternalReference> into)
     {
         var field = query.Order.Field;
         var order = $"ORDER BY {field} {(query.Order.Descending ? "DESC" : "ASC")}, id ASC";

@@ -30,7 +30,7 @@ public sealed class XrefOptions
     /// <summary><c>--rate-limit</c>: <c>permits/burst</c> per token per node (default 50/200), or <c>off</c>.</summary>
     public string? RateLimit { get; set; }
 
-    /// <summary><c>--page-cache off</c>: never seek from a remembered page boundary (benchmarks the OFFSET path).</summary>
+    /// <summary><c>--page-cache off</c>: no seek from a remembered page boundary, no poll served from a remembered page (benchmarks the plain path).</summary>
     public bool PageCache { get; set; } = true;
 
     /// <summary><c>--admin-token</c>: turns on the sandbox control API under <c>/_xref/</c>, called with this bearer token.</summary>
@@ -119,7 +119,7 @@ public sealed class XrefOptions
         Value<string>("--rate-limit", "<permits/burst|off>", "Requests per token and node: permits per second / burst", "XREF_RATE_LIMIT", "50/200"),
         Value<long>("--max-body-bytes", "<bytes>", "Larger request bodies get 413", "XREF_MAX_BODY_BYTES", "1048576"),
         Value<string>("--cors-origins", "<origins>", "Comma-separated origins allowed by CORS", "XREF_CORS_ORIGINS", "none, CORS off"),
-        Value<string>("--page-cache", "<on|off>", "off disables the page-boundary seek cache (benchmarks of the OFFSET path)", "XREF_PAGE_CACHE", "on"),
+        Value<string>("--page-cache", "<on|off>", "off disables the page cache: boundary seeks and remembered pages (benchmarks of the plain path)", "XREF_PAGE_CACHE", "on"),
         Switch("--sandbox", "Sandbox defaults: the control API on (an admin token is printed), rate limiting off, the demo account", "XREF_SANDBOX"),
         Value<string>("--admin-token", "<token>", "Turns on the control API under /_xref/, called with this bearer token", "XREF_ADMIN_TOKEN", "none"),
         Value<int>("--journal-size", "<count>", "How many API requests the control API's journal keeps", "XREF_JOURNAL_SIZE", "1000"),

@@ -41,7 +41,7 @@ public static class XrefServices
         services.AddSingleton<ApplicationStore>();
         services.AddSingleton<AuthorizeFormTokens>();
         services.AddSingleton<SubjectStore>();
-        services.AddSingleton(sp => new PageBoundaryCache(sp.GetRequiredService<IOptions<XrefOptions>>().Value.PageCache));
+        services.AddSingleton(sp => new PageCache(sp.GetRequiredService<IOptions<XrefOptions>>().Value.PageCache));
         services.AddSingleton<ExternalReferenceStore>();
         services.AddSingleton<StatusReportStore>();
         services.AddXrefDashboard(); // Dashboard/ and Webhooks/ (issue 16)

@@ -31,6 +31,10 @@ public static class XrefMetrics
     public static readonly Counter<long> PageCacheLookups = Meter.CreateCounter<long>(
         "xref.page_cache.lookups", "{lookup}", "Page-boundary cache lookups by result: hit, stale or miss.");
 
+    /// <summary>Pages served from remembered rows: the listing's version had not changed since they were read.</summary>
+    public static readonly Counter<long> PagesReused = Meter.CreateCounter<long>(
+        "xref.page_cache.reused", "{page}", "Pages served from the page cache's rows: no write to the listing since they were read.");
+
     /// <summary>Requests refused with 429 by the per-token rate limit.</summary>
     public static readonly Counter<long> RateLimitRejections = Meter.CreateCounter<long>(
         "xref.rate_limit.rejections", "{request}", "Requests refused with 429 by the rate limit (per token and node).");
@@ -51,4 +55,5 @@ public static class XrefMetrics
     public static void PageCacheHit() => PageCacheLookups.Add(1, Hit);
     public static void PageCacheStale() => PageCacheLookups.Add(1, Stale);
     public static void PageCacheMiss() => PageCacheLookups.Add(1, Miss);
+    public static void PageReused() => PagesReused.Add(1);
 }

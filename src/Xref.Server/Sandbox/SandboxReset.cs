@@ -11,7 +11,7 @@ namespace Xref.Sandbox;
 /// token lookup, page boundary, fault, transition and journal entry, and its clock is real again.
 /// </summary>
 public sealed class SandboxReset(Database database, SeedApplier seeds, StartupSeed startup, TokenAuthenticator tokens,
-    PageBoundaryCache pages, RequestJournal journal, FaultRules faults, Transitions transitions, ControlClock clock)
+    PageCache pages, RequestJournal journal, FaultRules faults, Transitions transitions, ControlClock clock)
 {
     /// <param name="replacement">A seed to reset to instead of the start-up seed.</param>
     /// <param name="ct">Cancels the reset (nothing is changed then).</param>

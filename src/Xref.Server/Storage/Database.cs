@@ -28,7 +28,7 @@ public abstract class Database(DatabaseUrl url) : IAsyncDisposable
     public virtual long SqliteCommits => 0;
 
     /// <summary>
-    /// An embedded database (a SQLite file): with no seed, the first start creates the demo account, so the first
+    /// An embedded database (a SQLite file, in the process: a statement costs no round trip): with no seed, the first start creates the demo account, so the first
     /// <c>dotnet run</c> shows something working. A shared server database starts empty unless <c>--demo</c>.
     /// </summary>
     public abstract bool IsEmbedded { get; }
@@ -165,15 +165,15 @@ public abstract class Database(DatabaseUrl url) : IAsyncDisposable
         }), ct);
 
     /// <summary>
-    /// Every table that holds data (not <c>schema_migrations</c>), children before parents: what the sandbox's reset
-    /// empties. A migration that adds a table adds it here.
-    /// </summary>
-    /// <summary>
     /// Analyses the tables whose planner statistics are out of date, and returns their names (the server calls it
     /// every few seconds through <see cref="StatisticsKeeper"/>). SQLite plans without them: nothing to do.
     /// </summary>
     public virtual Task<IReadOnlyList<string>> RefreshStatisticsAsync(CancellationToken ct) => Task.FromResult<IReadOnlyList<string>>([]);
 
+    /// <summary>
+    /// Every table that holds data (not <c>schema_migrations</c>), children before parents: what the sandbox's reset
+    /// empties. A migration that adds a table adds it here.
+    /// </summary>
     protected static readonly string[] DataTables =
         [
             "external_references", "reference_stats", "reference_totals", "status_reports", "subjects",
@@ -181,8 +181,22 @@ public abstract class Database(DatabaseUrl url) : IAsyncDisposable
             "webhook_mutes", "reference_sync_hours", "users", "accounts", "xref_state",
         ];
 
-    /// <summary>Empties every data table inside the caller's transaction, and restarts the ids where a new database starts them.</summary>
+    /// <summary>
+    /// Empties every data table inside the caller's transaction, and restarts the ids where a new database starts them;
+    /// <see cref="ListingVersions"/> keeps its rows, zeroed.
+    /// </summary>
     public abstract Task WipeAsync(DbConnection connection, DbTransaction tx, CancellationToken ct);
+
+    /// <summary>
+    /// The count table whose <c>writes</c> are the listings' versions (ExternalReferences/ExternalReferenceStore): a
+    /// wipe sets its counts to 0 and keeps its writes, so a version never comes back after a sandbox reset. Another node
+    /// sharing the database, which did not see the reset, could otherwise find a page it remembers valid again once the
+    /// new data had been written as many times as the old (its ids restart at 1 too).
+    /// </summary>
+    protected const string ListingVersions = "reference_totals";
+
+    /// <summary>Zeroes <see cref="ListingVersions"/>'s counts after the other tables were emptied.</summary>
+    protected const string ZeroListingCounts = $"UPDATE {ListingVersions} SET n = 0 WHERE n <> 0";
 
     /// <summary>The folder of this database's numbered migration files (embedded resources).</summary>
     internal abstract string MigrationFolder { get; }

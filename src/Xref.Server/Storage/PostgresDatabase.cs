@@ -190,8 +190,11 @@ public sealed class PostgresDatabase(DatabaseUrl url) : Database(url)
 
     public override string ClaimRows => "FOR UPDATE SKIP LOCKED";
 
-    public override Task WipeAsync(DbConnection connection, DbTransaction tx, CancellationToken ct) =>
-        RunAsync(connection, tx, Statement.Execute($"TRUNCATE {string.Join(", ", DataTables)} RESTART IDENTITY", SqlParameters.None), ct);
+    public override Task WipeAsync(DbConnection connection, DbTransaction tx, CancellationToken ct) => RunAsync(connection, tx,
+        [
+            Statement.Execute($"TRUNCATE {string.Join(", ", DataTables.Where(t => t != ListingVersions))} RESTART IDENTITY", SqlParameters.None),
+            Statement.Execute(ZeroListingCounts, SqlParameters.None),
+        ], ct);
 
     internal override string MigrationFolder => "postgres";
 

@@ -233,8 +233,9 @@ public sealed class SqliteDatabase : Database
 
     public override async Task WipeAsync(DbConnection connection, DbTransaction tx, CancellationToken ct)
     {
-        foreach (var table in DataTables)
+        foreach (var table in DataTables.Where(t => t != ListingVersions))
             await RunAsync(connection, tx, Statement.Execute($"DELETE FROM {table}", SqlParameters.None), ct);
+        await RunAsync(connection, tx, Statement.Execute(ZeroListingCounts, SqlParameters.None), ct);
         // AUTOINCREMENT remembers the largest id ever used here: forgetting it restarts the ids at 1.
         await RunAsync(connection, tx, Statement.Execute("DELETE FROM sqlite_sequence", SqlParameters.None), ct);
     }

@@ -46,6 +46,8 @@ public sealed class MetricsTests
         AssertFamily(text, "xref_db_command_duration_seconds_bucket", $"db_system=\"{system}\"");
         AssertFamily(text, "xref_page_cache_lookups_total", "result=\"hit\"");
         AssertFamily(text, "xref_page_cache_lookups_total", "result=\"miss\"");
+        // Page 1, asked again until the rate limit refused it, was served from the remembered rows.
+        Assert.Matches(new Regex("^xref_page_cache_reused_total(\\{[^}]*\\})? [1-9][0-9]*( |$)", RegexOptions.Multiline), text);
         if (db == "sqlite") AssertFamily(text, "xref_sqlite_group_commit_size_bucket", "le=\"1\"");
         else AssertFamily(text, "db_client_operation_duration_seconds_bucket");
         // The gauge is summed from the count tables when scraped: one failed, two pending, in this app's own database.

@@ -62,6 +62,26 @@ public sealed class ControlApiTests
     }
 
     [Theory, AllDatabases]
+    public async Task A_page_another_node_remembers_is_not_served_after_a_reset_through_this_one(string db)
+    {
+        await using var app = await StartAsync(db);
+        await JsonAssert.StatusAsync(await app.Client().PostJson(Upsert, Reference(100, status: "failed")), HttpStatusCode.OK);
+        await using var other = app.Restart("");
+        using var otherClient = other.CreateClient();
+        otherClient.DefaultRequestHeaders.Authorization = new("Bearer", XrefApp.AcmeWrite);
+        const string poll = "/api/v1/external_references?subject_type=Workspace&status=failed";
+        for (var i = 0; i < 3; i++)  // the third is served from the other node's memory
+            Assert.Contains("\"service_name\":\"jira\"", await otherClient.GetStringAsync(poll));
+
+        // The reset restarts the ids; the same number of writes follows, with other data.
+        Assert.Equal(HttpStatusCode.NoContent, (await app.Control().PostAsync("/_xref/reset", null)).StatusCode);
+        await JsonAssert.StatusAsync(await app.Client().PostJson(Upsert, Reference(100, "asana", status: "failed")), HttpStatusCode.OK);
+        var afterReset = JsonNode.Parse(await otherClient.GetStringAsync(poll))!;
+        Assert.Equal(1, afterReset["count"]!.GetValue<long>());
+        Assert.Equal("asana", afterReset["external_references"]!["1"]!["service_name"]!.GetValue<string>());
+    }
+
+    [Theory, AllDatabases]
     public async Task Reset_to_a_seed_document_and_a_bad_one_changes_nothing(string db)
     {
         await using var app = await StartAsync(db);

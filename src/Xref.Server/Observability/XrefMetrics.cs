@@ -27,6 +27,11 @@ public static class XrefMetrics
         "xref.sqlite.group_commit.size", "{write}", "Writes sharing one SQLite commit.",
         advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 4, 8, 16, 32, 64] });
 
+    /// <summary>Writes committed together by one PostgreSQL group commit (Storage/PostgresGroupCommit).</summary>
+    public static readonly Histogram<int> PostgresGroupCommitSize = Meter.CreateHistogram<int>(
+        "xref.postgres.group_commit.size", "{write}", "Writes sharing one PostgreSQL commit.",
+        advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 4, 8, 16, 32, 64] });
+
     /// <summary>Page-boundary cache lookups: hit (seeked), stale (remembered, but a write moved the listing), miss.</summary>
     public static readonly Counter<long> PageCacheLookups = Meter.CreateCounter<long>(
         "xref.page_cache.lookups", "{lookup}", "Page-boundary cache lookups by result: hit, stale or miss.");

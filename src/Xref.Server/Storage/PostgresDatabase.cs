@@ -13,6 +13,7 @@ namespace Xref.Storage;
 public sealed class PostgresDatabase(DatabaseUrl url) : Database(url)
 {
     private readonly NpgsqlDataSource source = new NpgsqlDataSourceBuilder(url.ConnectionString).Build();
+    private PostgresGroupCommit? writer;
 
     // Any constant shared by every Xref node; it names the migration lock in pg_locks.
     private const long MigrationLockKey = 0x58726566; // "Xref"
@@ -53,11 +54,12 @@ public sealed class PostgresDatabase(DatabaseUrl url) : Database(url)
     /// implicit transaction (all committed, with synchronous_commit as configured, or none), so the write costs one
     /// round trip where BEGIN, the statements and COMMIT took two or three. Measured with the fresh scenario's upserts
     /// (bench/README.md): in Xref's own CPU, a PostgreSQL round trip is mostly kernel time (send, receive, wake-up).
+    /// Writes waiting at the same moment share one such batch and its commit (<see cref="PostgresGroupCommit"/>).
     /// </summary>
-    public override async Task WriteAsync(IReadOnlyList<Statement> statements, CancellationToken ct = default)
+    public override Task WriteAsync(IReadOnlyList<Statement> statements, CancellationToken ct = default)
     {
-        await using var connection = await OpenAsync(ct);
-        await RunAsync(connection, null, statements, ct);
+        if (writer is null) Interlocked.CompareExchange(ref writer, new PostgresGroupCommit(source, (c, statements, token) => RunAsync(c, null, statements, token)), null);
+        return writer.WriteAsync(statements, ct);
     }
 
     /// <summary>A connection from the pool; with metrics on, how long the request waited for it.</summary>
@@ -208,5 +210,9 @@ public sealed class PostgresDatabase(DatabaseUrl url) : Database(url)
         await command.ExecuteNonQueryAsync();
     }
 
-    public override ValueTask DisposeAsync() => source.DisposeAsync();
+    public override async ValueTask DisposeAsync()
+    {
+        if (writer is not null) await writer.DisposeAsync();
+        await source.DisposeAsync();
+    }
 }

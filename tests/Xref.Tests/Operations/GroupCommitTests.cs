@@ -1,11 +1,14 @@
 using Dapper;
+using Npgsql;
+using Xref.Storage;
 using Xref.Tests.Infrastructure;
 
 namespace Xref.Tests.Operations;
 
 /// <summary>
-/// SQLite commits the writes waiting at one moment together (group commit), each in its own savepoint: a write
-/// that fails must fail alone and leave nothing behind, the others must commit, and none is acknowledged early.
+/// Both databases commit the writes waiting at one moment together (group commit): SQLite each in its own savepoint,
+/// PostgreSQL in one batch run again write by write when PostgreSQL refuses one. A write that fails must fail alone
+/// and leave nothing behind, the others must commit, and none is acknowledged early.
 /// </summary>
 public sealed class GroupCommitTests
 {
@@ -47,5 +50,41 @@ public sealed class GroupCommitTests
         Assert.Equal(2, database.SqliteCommits - commitsBefore);
         var stored = await database.ReadAsync(async c => (await c.QueryAsync<long>("SELECT id FROM accounts WHERE id >= 50 ORDER BY id")).ToList());
         Assert.Equal([50, 51, 52, 54], stored);
+    }
+
+    [Fact]
+    public async Task PostgreSQL_writes_queued_together_share_one_transaction_and_a_refused_one_fails_alone()
+    {
+        await using var app = await XrefApp.StartAsync("postgres");
+        var database = app.Database;
+        Task Insert(long id) => database.WriteAsync([Statement.Execute(
+            "INSERT INTO accounts (id, name, created_at, updated_at) VALUES (@id, 'queued', 0, 0)", new SqlParameters().Add("id", id))]);
+        // Keeps the node's one writer busy, so that the writes sent meanwhile queue up and leave as one group.
+        async Task<Task> HoldAsync()
+        {
+            var hold = database.WriteAsync([Statement.Execute("DO $$ BEGIN PERFORM pg_sleep(0.5); END $$", SqlParameters.None)]);
+            await Task.Delay(150);
+            Assert.False(hold.IsCompleted);
+            return hold;
+        }
+
+        var hold = await HoldAsync();
+        var group = new[] { Insert(61), Insert(62), Insert(63) };
+        Assert.All(group, t => Assert.False(t.IsCompleted));
+        await hold;
+        await Task.WhenAll(group);
+        // One transaction wrote the three rows.
+        Assert.Single(await database.ReadAsync(async c =>
+            (await c.QueryAsync<long>("SELECT DISTINCT xmin::text::bigint FROM accounts WHERE id BETWEEN 61 AND 63")).ToList()));
+
+        hold = await HoldAsync();
+        var writes = new[] { Insert(71), Insert(61), Insert(72) };  // 61 exists
+        await hold;
+        await writes[0];
+        await writes[2];
+        Assert.Equal("23505", (await Assert.ThrowsAsync<PostgresException>(() => writes[1])).SqlState);
+        var stored = await database.ReadAsync(async c => (await c.QueryAsync<long>("SELECT id FROM accounts WHERE id >= 61 ORDER BY id")).ToList());
+        Assert.Equal([61, 62, 63, 71, 72], stored);
+        Assert.Equal("queued", await database.ReadAsync(c => c.ExecuteScalarAsync<string>("SELECT name FROM accounts WHERE id = 61")));
     }
 }

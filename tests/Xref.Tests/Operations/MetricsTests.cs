@@ -49,7 +49,11 @@ public sealed class MetricsTests
         // Page 1, asked again until the rate limit refused it, was served from the remembered rows.
         Assert.Matches(new Regex("^xref_page_cache_reused_total(\\{[^}]*\\})? [1-9][0-9]*( |$)", RegexOptions.Multiline), text);
         if (db == "sqlite") AssertFamily(text, "xref_sqlite_group_commit_size_bucket", "le=\"1\"");
-        else AssertFamily(text, "db_client_operation_duration_seconds_bucket");
+        else
+        {
+            AssertFamily(text, "db_client_operation_duration_seconds_bucket");
+            AssertFamily(text, "xref_postgres_group_commit_size_bucket", "le=\"1\"");
+        }
         // The gauge is summed from the count tables when scraped: one failed, two pending, in this app's own database.
         Assert.Matches(new Regex("""^xref_references\{[^}]*status="failed"[^}]*\} 1( |$)""", RegexOptions.Multiline), text);
         Assert.Matches(new Regex("""^xref_references\{[^}]*status="pending"[^}]*\} 2( |$)""", RegexOptions.Multiline), text);

@@ -87,4 +87,32 @@ public sealed class GroupCommitTests
         Assert.Equal([61, 62, 63, 71, 72], stored);
         Assert.Equal("queued", await database.ReadAsync(c => c.ExecuteScalarAsync<string>("SELECT name FROM accounts WHERE id = 61")));
     }
+
+    [Fact]
+    public async Task A_PostgreSQL_write_chosen_as_a_deadlock_victim_is_run_again_and_acknowledged()
+    {
+        await using var app = await XrefApp.StartAsync("postgres");
+        var database = app.Database;
+        await app.ExecuteSqlAsync("INSERT INTO accounts (id, name, created_at, updated_at) VALUES (81, 'a', 0, 0), (82, 'b', 0, 0)");
+        var locked = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        // Another transaction takes row 81, then (once the write below waits for 81 while holding 82) row 82: a cycle.
+        var other = database.WriteAsync(async (c, tx) =>
+        {
+            await c.ExecuteAsync("UPDATE accounts SET name = 'other' WHERE id = 81", transaction: tx);
+            locked.SetResult();
+            await release.Task;
+            return await c.ExecuteAsync("UPDATE accounts SET name = 'other' WHERE id = 82", transaction: tx);
+        });
+        await locked.Task;
+        var write = database.WriteAsync([
+            Statement.Execute("UPDATE accounts SET name = 'write' WHERE id = 82", SqlParameters.None),
+            Statement.Execute("UPDATE accounts SET name = 'write' WHERE id = 81", SqlParameters.None)]);
+        await Task.Delay(300);  // the write now waits for row 81, holding row 82; it waited first, so PostgreSQL aborts it
+        release.SetResult();
+        Assert.Equal(1, await other);
+        await write;
+        Assert.Equal(["write", "write"], await database.ReadAsync(async c =>
+            (await c.QueryAsync<string>("SELECT name FROM accounts WHERE id IN (81, 82) ORDER BY id")).ToList()));
+    }
 }

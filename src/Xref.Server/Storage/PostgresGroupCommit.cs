@@ -13,8 +13,9 @@ namespace Xref.Storage;
 /// <para>
 /// When PostgreSQL refuses a statement of the group (a constraint, or a deadlock with another transaction), it rolls
 /// the whole transaction back, so nothing of the group was written: each write then runs again alone, and only the
-/// one at fault fails (a deadlock's victim is run again, see <see cref="RunAloneAsync"/>). Any other failure (the connection lost, a timeout) fails every write of the group with it, as
-/// it would have failed each write alone: whether a commit in flight happened is then unknown either way.
+/// one at fault fails (a deadlock's victim is run again, see <see cref="RunAloneAsync"/>). When the database does not
+/// answer (the connection lost, a timeout), every write of the group fails with that error, as each would have alone
+/// (whether a commit in flight happened is then unknown either way), and so do the writes queued behind it.
 /// </para>
 /// <para>
 /// Why: each transaction costs PostgreSQL a commit, a snapshot, a backend woken and put back to sleep, and this
@@ -55,12 +56,18 @@ internal sealed class PostgresGroupCommit(NpgsqlDataSource source, Func<DbConnec
             if (group.Count == 0) continue;
             XrefMetrics.PostgresGroupCommitSize.Record(group.Count);
             foreach (var write in group) XrefMetrics.Elapsed(XrefMetrics.ConnectionWait, write.Queued, XrefMetrics.Postgres);
-            await CommitAsync(group);
+            var unreachable = await CommitAsync(group);
             group.Clear();
+            // The database did not answer (a timeout, the connection lost): the writes that queued meanwhile would
+            // each wait as long again behind the next group. They fail now, untried, as the group did: nothing of
+            // them was written (outage.py --stop-mode freeze: every answer within 5 s).
+            if (unreachable is not null)
+                while (queue.Reader.TryRead(out var waiting)) waiting.Completion.TrySetException(unreachable);
         }
     }
 
-    private async Task CommitAsync(List<Write> group)
+    /// <summary>Runs a group; returns the failure when the database did not answer, else null.</summary>
+    private async Task<Exception?> CommitAsync(List<Write> group)
     {
         if (group.Count > 1)
         {
@@ -68,7 +75,7 @@ internal sealed class PostgresGroupCommit(NpgsqlDataSource source, Func<DbConnec
             {
                 await RunAsync([.. group.SelectMany(w => w.Statements)]);
                 foreach (var write in group) write.Completion.TrySetResult();
-                return;
+                return null;
             }
             catch (PostgresException)
             {
@@ -77,10 +84,16 @@ internal sealed class PostgresGroupCommit(NpgsqlDataSource source, Func<DbConnec
             catch (Exception e)
             {
                 foreach (var write in group) write.Completion.TrySetException(e);
-                return;
+                return e;
             }
         }
-        foreach (var write in group) await RunAloneAsync(write);
+        foreach (var write in group)
+            if (await RunAloneAsync(write) is { } unreachable)
+            {
+                foreach (var rest in group) rest.Completion.TrySetException(unreachable);
+                return unreachable;
+            }
+        return null;
     }
 
     /// <summary>
@@ -89,7 +102,7 @@ internal sealed class PostgresGroupCommit(NpgsqlDataSource source, Func<DbConnec
     /// node's group can meet it in a cycle (the cluster test met one in 14,664 writes on 48 backends and 16 stripes);
     /// PostgreSQL breaks it after deadlock_timeout (1 s by default), and the write is then late, not lost.
     /// </summary>
-    private async Task RunAloneAsync(Write write)
+    private async Task<Exception?> RunAloneAsync(Write write)
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -97,15 +110,20 @@ internal sealed class PostgresGroupCommit(NpgsqlDataSource source, Func<DbConnec
             {
                 await RunAsync(write.Statements);
                 write.Completion.TrySetResult();
-                return;
+                return null;
             }
             catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DeadlockDetected && attempt < MaxAttempts)
             {
             }
+            catch (PostgresException e)
+            {
+                write.Completion.TrySetException(e);
+                return null;
+            }
             catch (Exception e)
             {
                 write.Completion.TrySetException(e);
-                return;
+                return e;
             }
         }
     }

@@ -9,8 +9,10 @@
 #   select1       SELECT 1, the floor of one statement;
 #   narrow        the narrow list's two statements as Xref sends them (count and version, then the page);
 #   upsert        create_or_update's statement as Xref sends it, in an implicit transaction;
-#   upsert-bare   the same with the count triggers (counts, totals, sync hours) disabled: what they cost.
-# The two upsert cases alternate for --rounds rounds. Prints transactions/s per pass. It measures; it asserts nothing.
+#   upsert-bare   the same with the count triggers (counts, totals, sync hours) disabled: what they cost;
+#   upsert-group  16 of those statements in one pipelined implicit transaction from 2 clients, as Xref's group
+#                 commit sends them (Storage/PostgresGroupCommit.cs); its tps counts groups.
+# The three upsert cases alternate for --rounds rounds. Prints transactions/s per pass. It measures; it asserts nothing.
 set -euo pipefail
 
 DURATION=8 ROUNDS=3
@@ -70,9 +72,20 @@ RETURNING id, account_id, subject_type, subject_id, service_name, service_model,
     external_status, external_message, locked, created_at, updated_at, last_synced_at, revision;
 EOF
 
-pass() { # label script
+# The same statement 16 times in one pipelined implicit transaction, as Storage/PostgresGroupCommit sends a group.
+{
+  for i in $(seq 16); do echo "\\set subject$i random(1, 5000)"; echo "\\set service$i random(0, 7)"; echo "\\set pick$i random(0, 5)"; done
+  echo '\set now 1764633600 + random(0, 86400)'
+  echo '\startpipeline'
+  for i in $(seq 16); do
+    sed -n '/^INSERT INTO external_references/,/revision;$/p' "$WORK/upsert.sql" | sed -e "s/:subject/:subject$i/g" -e "s/:service/:service$i/g" -e "s/:pick/:pick$i/g"
+  done
+  echo '\endpipeline'
+} >"$WORK/upsert-group.sql"
+
+pass() { # label script [clients]
   local tps
-  tps=$(PGOPTIONS="-c plan_cache_mode=force_generic_plan" "$XREF_PG_BIN/pgbench" -n -M prepared -c 16 -j 2 -T "$DURATION" \
+  tps=$(PGOPTIONS="-c plan_cache_mode=force_generic_plan" "$XREF_PG_BIN/pgbench" -n -M prepared -c "${3:-16}" -j 2 -T "$DURATION" \
     -D acc=1 -D typ=TimeEntry -D svc=svc3 -D st=failed -D off=0 -f "$WORK/$2.sql" "$FRESH_URL" 2>"$WORK/pgbench-$1.err" \
     | awk '/^tps/ { printf "%.0f", $3 }')
   [[ -n "$tps" ]] || { echo "$SCRIPT: pgbench $1 failed" >&2; tail -n 5 "$WORK/pgbench-$1.err" >&2; exit 1; }
@@ -92,8 +105,8 @@ mkdir -p "$BENCH/results"
   for round in $(seq "$ROUNDS"); do
     triggers ENABLE; pass upsert upsert
     triggers DISABLE; pass upsert-bare upsert
+    triggers ENABLE; pass upsert-group upsert-group 2
   done
-  triggers ENABLE
   python3 - "$RES/tps.txt" <<'EOF'
 import statistics, sys
 runs = {}
@@ -103,7 +116,8 @@ for line in open(sys.argv[1]):
 m = {k: statistics.median(v) for k, v in runs.items()}
 print(f"medians: SELECT 1 {m['select1']:,.0f}/s; narrow list {m['narrow']:,.0f}/s ({m['narrow'] / m['select1']:.3f} x SELECT 1); "
       f"upsert {m['upsert']:,.0f}/s with the count triggers, {m['upsert-bare']:,.0f}/s without: "
-      f"the triggers take {(1 - m['upsert'] / m['upsert-bare']) * 100:.0f}% of PostgreSQL's upsert throughput")
+      f"the triggers take {(1 - m['upsert'] / m['upsert-bare']) * 100:.0f}% of PostgreSQL's upsert throughput; "
+      f"in groups of 16 from 2 clients {m['upsert-group'] * 16:,.0f} upserts/s ({m['upsert-group'] * 16 / m['upsert']:.2f} x one per transaction)")
 EOF
 } | tee "$REPORT"
 log "report written to ${REPORT#"$ROOT"/}"

@@ -84,7 +84,7 @@ internal sealed class PostgresGroupCommit(NpgsqlDataSource source, Func<DbConnec
             catch (Exception e)
             {
                 foreach (var write in group) write.Completion.TrySetException(e);
-                return e;
+                return Unreachable(e);
             }
         }
         foreach (var write in group)
@@ -123,12 +123,18 @@ internal sealed class PostgresGroupCommit(NpgsqlDataSource source, Func<DbConnec
             catch (Exception e)
             {
                 write.Completion.TrySetException(e);
-                return e;
+                return Unreachable(e);
             }
         }
     }
 
     private const int MaxAttempts = 3;
+
+    /// <summary>
+    /// The failure when it says the database did not answer: Npgsql's own (a timeout, a connection refused or lost), not
+    /// PostgreSQL refusing a statement, and not an exception from a statement's reader.
+    /// </summary>
+    private static Exception? Unreachable(Exception e) => e is NpgsqlException and not PostgresException ? e : null;
 
     /// <summary>One batch on a connection of the pool; once sent, the group's writes no longer depend on their callers.</summary>
     private async Task RunAsync(IReadOnlyList<Statement> statements)

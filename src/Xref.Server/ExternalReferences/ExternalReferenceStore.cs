@@ -105,21 +105,9 @@ public sealed partial class ExternalReferenceStore(Database database, SubjectSto
         PageCache.Entry previous = default, known = default;
         var seek = cacheable && page.PageNumber > 1 && pages.TryGet(listing, page.PageNumber - 1, out previous) && previous.End is not null;
         var remembered = cacheable && pages.TryGet(listing, page.PageNumber, out known);
-        if (cacheable && page.PageNumber > 1 && !seek) XrefMetrics.PageCacheMiss();
 
         long count = 0, version = 0;
         var rows = new List<ExternalReference>();
-        var statements = new List<Statement>
-        {
-            Statement.FirstRow(StatsSql, StatsParameters(accountId, query), r => (count, version) = (r.Int64("count"), r.Int64("version"))),
-        };
-        if (!query.CountableFromStats)
-            statements.Add(Statement.FirstRow($"SELECT COUNT(*) AS count FROM {Table} WHERE {where}", where.Parameters, r => count = r.Int64("count")));
-        // A deep OFFSET costs a scan of the rows it skips: count first, and skip the page when it starts past the end.
-        // Shallower pages send count and page in one round trip.
-        var countFirst = paged && !seek && page.Offset >= DeferredJoinOffset;
-        if (!countFirst) statements.Add(PageStatement(where, query, seek ? previous.End : null, rows));
-
         var reused = false;
         await database.ReadAsync(async connection =>
         {
@@ -130,6 +118,17 @@ public sealed partial class ExternalReferenceStore(Database database, SubjectSto
                     VersionParameters(accountId, query), r => current = r.Int64("version")), ct);
                 if (reused = current == known.Version) return 0;
             }
+            if (cacheable && page.PageNumber > 1 && !seek) XrefMetrics.PageCacheMiss();
+            var statements = new List<Statement>
+            {
+                Statement.FirstRow(StatsSql, StatsParameters(accountId, query), r => (count, version) = (r.Int64("count"), r.Int64("version"))),
+            };
+            if (!query.CountableFromStats)
+                statements.Add(Statement.FirstRow($"SELECT COUNT(*) AS count FROM {Table} WHERE {where}", where.Parameters, r => count = r.Int64("count")));
+            // A deep OFFSET costs a scan of the rows it skips: count first, and skip the page when it starts past the end.
+            // Shallower pages send count and page in one round trip.
+            var countFirst = paged && !seek && page.Offset >= DeferredJoinOffset;
+            if (!countFirst) statements.Add(PageStatement(where, query, seek ? previous.End : null, rows));
             await database.RunAsync(connection, null, statements, ct);
             if (countFirst && page.Offset < count) await database.RunAsync(connection, null, PageStatement(where, query, null, rows), ct);
             if (seek && previous.Version != version)

@@ -15,8 +15,8 @@ namespace Xref.Observability;
 /// <para>
 /// Served: <c>http_server_request_duration_seconds</c> by route and status (ASP.NET Core's meter);
 /// <c>xref_rate_limit_rejections_total</c>; Npgsql's pool and
-/// command meters on PostgreSQL; and Xref's own (<see cref="XrefMetrics"/>): connection waits and command durations
-/// on both databases, SQLite group-commit sizes, page-cache lookups and reused pages, and <c>xref_references</c> by status,
+/// command meters on PostgreSQL; and Xref's own (<see cref="XrefMetrics"/>): connection waits, command durations and
+/// group-commit sizes on both databases, page-cache lookups and reused pages, and <c>xref_references</c> by status,
 /// summed over every account from the count tables when scraped.
 /// </para>
 /// </summary>

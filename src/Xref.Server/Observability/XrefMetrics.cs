@@ -14,9 +14,9 @@ public static class XrefMetrics
 
     private static readonly Meter Meter = new(MeterName);
 
-    /// <summary>Time a request waited for a database connection (PostgreSQL: the pool; SQLite: the group-commit queue for writes).</summary>
+    /// <summary>Time a request waited for a database connection (reads on PostgreSQL: the pool; writes: the group-commit queue).</summary>
     public static readonly Histogram<double> ConnectionWait = Meter.CreateHistogram<double>(
-        "xref.db.connection.wait", "s", "Time spent waiting for a database connection (SQLite writes: for the group commit to take the write).");
+        "xref.db.connection.wait", "s", "Time spent waiting for a database connection (writes: for the group commit to take the write).");
 
     /// <summary>Time of one round trip of statements (a listing's count and page, an upsert) on the database.</summary>
     public static readonly Histogram<double> CommandDuration = Meter.CreateHistogram<double>(

@@ -156,7 +156,7 @@ public sealed class PageCache(bool enabled)
         XrefMetrics.PageReused();
     }
 
-    /// <summary>Forgets every page (a sandbox reset restarts the listings' versions).</summary>
+    /// <summary>Forgets every page (a sandbox reset: the data and its ids start again).</summary>
     public void Clear() => StartOver();
 
     private void StartOver()

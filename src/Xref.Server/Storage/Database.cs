@@ -28,7 +28,7 @@ public abstract class Database(DatabaseUrl url) : IAsyncDisposable
     public virtual long SqliteCommits => 0;
 
     /// <summary>
-    /// An embedded database (a SQLite file, in the process: a statement costs no round trip): with no seed, the first start creates the demo account, so the first
+    /// An embedded database (a SQLite file): with no seed, the first start creates the demo account, so the first
     /// <c>dotnet run</c> shows something working. A shared server database starts empty unless <c>--demo</c>.
     /// </summary>
     public abstract bool IsEmbedded { get; }
